@@ -1,0 +1,39 @@
+"""Measure synchronous ticks per second with N vehicles; runs under either client. Prints JSON."""
+import argparse
+import json
+import time
+
+import carla
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--port", type=int, default=2000)
+parser.add_argument("--vehicles", type=int, default=0)
+parser.add_argument("--seconds", type=float, default=3.0)
+args = parser.parse_args()
+client = carla.Client("127.0.0.1", args.port)
+client.set_timeout(60.0)
+world = client.get_world()
+settings = world.get_settings()
+settings.synchronous_mode, settings.fixed_delta_seconds, settings.no_rendering_mode = True, 0.05, True
+world.apply_settings(settings)
+blueprint = world.get_blueprint_library().find("vehicle.tesla.model3")
+points = list(world.get_map().get_spawn_points())
+while len(points) < args.vehicles:   # past the spawn points, a parking grid away from the roads
+    i = len(points)
+    points.append(carla.Transform(carla.Location(x=-2000.0 - 8.0 * (i % 50), y=-2000.0 - 5.0 * (i // 50), z=0.3)))
+batch = [carla.command.SpawnActor(blueprint, t).then(
+    carla.command.ApplyVehicleControl(carla.command.FutureActor, carla.VehicleControl(throttle=0.6, steer=0.1)))
+    for t in points[:args.vehicles]]
+ids = [r.actor_id for r in client.apply_batch_sync(batch, True) if not r.error]
+for _ in range(20):
+    world.tick()
+ticks, start = 0, time.perf_counter()
+while time.perf_counter() - start < args.seconds:
+    for _ in range(50):
+        world.tick()
+    ticks += 50
+elapsed = time.perf_counter() - start
+client.apply_batch_sync([carla.command.DestroyActor(i) for i in ids], True)
+settings.synchronous_mode, settings.fixed_delta_seconds = False, None
+world.apply_settings(settings)
+print(json.dumps({"vehicles": len(ids), "ticks_per_second": ticks / elapsed}))

@@ -1,0 +1,57 @@
+"""Synchronous ticks per second in no-render mode, by vehicle count, through our client and the official one.
+
+usage: .venv/bin/python bench/tick_rate.py [--seconds S] [--out FILE] [--vehicles 0,10,100,1000]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from serverproc import ServerProcess, client_command, official_available  # noqa: E402
+
+CARLA_REPORTED = {100: "34 (CARLA, physics, desktop GPU)"}
+
+
+def measure(which: str, vehicles: int, seconds: float) -> float:
+    with ServerProcess("-nullrhi") as server:
+        argv, env = client_command(which, "placeholder", server.port)
+        argv = [argv[0], str(ROOT / "bench" / "_tick_client.py"), "--port", str(server.port),
+                "--vehicles", str(vehicles), "--seconds", str(seconds)]
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            raise RuntimeError(f"{which} client failed:\n{done.stderr}")
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        if result["vehicles"] != vehicles:
+            raise RuntimeError(f"spawned {result['vehicles']} of {vehicles} vehicles")
+        return result["ticks_per_second"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=3.0, help="measuring time per cell")
+    parser.add_argument("--vehicles", default="0,10,100,1000")
+    parser.add_argument("--out", help="also write the table to this file")
+    args = parser.parse_args()
+    counts = [int(v) for v in args.vehicles.split(",")]
+    clients = ["ours"] + (["official"] if official_available() else [])
+    lines = ["| vehicles | " + " | ".join(f"{c} client (ticks/s)" for c in clients) + " | CARLA reported |",
+             "|---:|" + "---:|" * len(clients) + "---|"]
+    for n in counts:
+        cells = [f"{measure(c, n, args.seconds):.0f}" for c in clients]
+        lines.append(f"| {n} | " + " | ".join(cells) + f" | {CARLA_REPORTED.get(n, '')} |")
+        print(lines[-1] if len(lines) > 3 else "\n".join(lines), flush=True)
+    table = "\n".join(lines)
+    if args.out:
+        Path(args.out).write_text(table + "\n")
+    print("\n" + table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

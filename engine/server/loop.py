@@ -1,0 +1,176 @@
+"""The simulation thread: one selector loop that serves RPC and stream sockets and ticks the world.
+
+Every RPC handler runs here, between ticks, in arrival order: commands are applied on the thread that
+owns the world, without a handoff per call. In asynchronous mode the loop ticks on its own clock.
+"""
+from __future__ import annotations
+
+import logging
+import selectors
+import socket
+import time
+
+from engine.server.rpc import RpcConnection
+from engine.server.streams import StreamConnection
+
+log = logging.getLogger("carla.server")
+
+ASYNC_VARIABLE_STEP_HZ = 50.0     # asynchronous mode without fixed_delta_seconds ticks this often
+
+
+def listen(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+class ServerLoop:
+    def __init__(self, rpc_listener: socket.socket, stream_listener: socket.socket):
+        self.selector = selectors.DefaultSelector()
+        self.rpc_listener = rpc_listener
+        self.stream_listener = stream_listener
+        self.selector.register(rpc_listener, selectors.EVENT_READ, "rpc-accept")
+        self.selector.register(stream_listener, selectors.EVENT_READ, "stream-accept")
+        self.service = None        # set by the owner: handles RPC bytes, ticks, owns the StreamHub
+        self.running = False
+        self._next_async_tick = None
+        self._last_tick_wall = None
+
+    # -- connections ------------------------------------------------------------------------------------------
+    def _accept(self, listener, make):
+        try:
+            sock, peer = listener.accept()
+        except (BlockingIOError, InterruptedError):
+            return
+        sock.setblocking(False)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        conn = make(sock, peer)
+        self.selector.register(sock, selectors.EVENT_READ, conn)
+
+    def want_write(self, conn, on: bool) -> None:
+        if conn.closed:
+            return
+        events = selectors.EVENT_READ | (selectors.EVENT_WRITE if on else 0)
+        self.selector.modify(conn.sock, events, conn)
+
+    def close_connection(self, conn) -> None:
+        if conn.closed:
+            return
+        conn.closed = True
+        try:
+            self.selector.unregister(conn.sock)
+        except (KeyError, ValueError):
+            pass
+        conn.sock.close()
+        if isinstance(conn, StreamConnection):
+            self.service.hub.forget(conn)
+
+    # -- RPC --------------------------------------------------------------------------------------------------
+    def _rpc_readable(self, conn: RpcConnection) -> None:
+        try:
+            data = conn.sock.recv(1 << 20)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self.close_connection(conn)
+            return
+        try:
+            reply = self.service.dispatcher.handle_bytes(conn, data)
+        except ValueError as exc:
+            log.warning("closing RPC connection from %s: %s", conn.peer, exc)
+            self._send_rpc(conn, self.service.dispatcher._packer.pack([1, 0, str(exc), None]))
+            self.close_connection(conn)
+            return
+        if reply:
+            self._send_rpc(conn, reply)
+
+    def _send_rpc(self, conn: RpcConnection, data: bytes) -> None:
+        if conn.closed:
+            return
+        if not conn.outbox:
+            try:
+                sent = conn.sock.send(data)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            except OSError:
+                self.close_connection(conn)
+                return
+            if sent == len(data):
+                return
+            data = data[sent:]
+            self.want_write(conn, True)
+        conn.outbox += data
+
+    def _rpc_writable(self, conn: RpcConnection) -> None:
+        try:
+            sent = conn.sock.send(conn.outbox)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self.close_connection(conn)
+            return
+        del conn.outbox[:sent]
+        if not conn.outbox:
+            self.want_write(conn, False)
+
+    # -- the loop ---------------------------------------------------------------------------------------------
+    def reschedule(self) -> None:
+        """Settings changed: restart the asynchronous clock (or stop it in synchronous mode)."""
+        self._next_async_tick = None if self.service.synchronous else time.monotonic()
+        self._last_tick_wall = time.monotonic()
+
+    def _async_tick_due(self, now: float) -> None:
+        fixed = self.service.fixed_delta_seconds
+        if fixed:
+            dt, interval = fixed, fixed
+        else:
+            dt, interval = max(now - self._last_tick_wall, 1e-4), 1.0 / ASYNC_VARIABLE_STEP_HZ
+        self._last_tick_wall = now
+        self.service.tick(dt)
+        self._next_async_tick += interval
+        if self._next_async_tick < now - 0.5:       # fell far behind (a slow tick): do not try to catch up
+            self._next_async_tick = now
+
+    def run(self) -> None:
+        self.running = True
+        self.reschedule()
+        select = self.selector.select
+        rpc_accept, stream_accept = "rpc-accept", "stream-accept"
+        while self.running:
+            timeout = None
+            if self._next_async_tick is not None:
+                timeout = max(0.0, self._next_async_tick - time.monotonic())
+            for key, events in select(timeout):
+                conn = key.data
+                if conn is rpc_accept:
+                    self._accept(self.rpc_listener, RpcConnection)
+                elif conn is stream_accept:
+                    self._accept(self.stream_listener, lambda s, _peer: StreamConnection(s))
+                elif isinstance(conn, RpcConnection):
+                    if events & selectors.EVENT_WRITE and not conn.closed:
+                        self._rpc_writable(conn)
+                    if events & selectors.EVENT_READ and not conn.closed:
+                        self._rpc_readable(conn)
+                else:
+                    if events & selectors.EVENT_WRITE and not conn.closed:
+                        self.service.hub.writable(conn)
+                    if events & selectors.EVENT_READ and not conn.closed:
+                        self.service.hub.readable(conn)
+            if self._next_async_tick is not None and time.monotonic() >= self._next_async_tick:
+                self._async_tick_due(time.monotonic())
+
+    def stop(self) -> None:
+        self.running = False
+
+    def close(self) -> None:
+        for key in list(self.selector.get_map().values()):
+            if hasattr(key.data, "sock"):
+                self.close_connection(key.data)
+        self.selector.close()
+        self.rpc_listener.close()
+        self.stream_listener.close()

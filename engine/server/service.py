@@ -1,0 +1,282 @@
+"""The CARLA calls: one method per RPC name, registered in a dispatch table.
+
+Arguments arrive as msgpack values and are checked here before the world sees them.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from engine.map.town import available_maps, load_town
+from engine.server import wire
+from engine.server.commands import TRAFFIC_MANAGER_MISSING, BatchRunner
+from engine.server.rpc import RAW, VALUE, VOID, Dispatcher
+from engine.server.streams import StreamHub
+from engine.world import blueprints
+from engine.world.settings import EpisodeSettings
+from engine.world.weather import weather_from_wire
+from engine.world.world import World, WorldError
+
+log = logging.getLogger("carla.service")
+
+SERVER_VERSION = "0.9.16"
+
+
+def map_key(name: str) -> str:
+    """'/Game/Carla/Maps/Town01', 'Carla/Maps/Town01' and 'town01' all name Town01."""
+    return name.replace("\\", "/").rstrip("/").split("/")[-1].lower()
+
+
+class CarlaService:
+    def __init__(self, config, loop):
+        self.config = config
+        self.loop = loop
+        self.hub = StreamHub(loop)
+        self.hub.on_subscribe[StreamHub.EPISODE_STREAM] = self._send_state_to
+        self.dispatcher = Dispatcher()
+        self.episode_counter = 0
+        self.world = self._new_world(load_town(config.map_name), EpisodeSettings(
+            fixed_delta_seconds=config.fixed_delta_seconds))
+        self.batch = BatchRunner(self)
+        self._register_calls()
+
+    # -- episode ----------------------------------------------------------------------------------------------
+    def _new_world(self, town, settings) -> World:
+        self.episode_counter += 1
+        return World(town, episode_id=self.episode_counter, settings=settings)
+
+    @property
+    def synchronous(self) -> bool:
+        return self.world.settings.synchronous_mode
+
+    @property
+    def fixed_delta_seconds(self):
+        return self.world.settings.fixed_delta_seconds
+
+    def tick(self, dt: float) -> int:
+        self.world.step(dt)
+        if self.hub.has_readers(StreamHub.EPISODE_STREAM):
+            self.hub.publish(StreamHub.EPISODE_STREAM, self.world.encode_state())
+        return self.world.frame
+
+    def _send_state_to(self, conn) -> None:
+        payload = self.world.encode_state()
+        self.hub.send(conn, len(payload).to_bytes(4, "little") + payload)
+
+    def _publish_state(self) -> None:
+        self.hub.publish(StreamHub.EPISODE_STREAM, self.world.encode_state())
+
+    # -- the table --------------------------------------------------------------------------------------------
+    def _register_calls(self) -> None:
+        r = self.dispatcher.register
+        for name in ("version", "get_episode_info", "get_sensor_token", "get_episode_settings",
+                     "set_episode_settings", "get_required_files", "query_lights_state", "tick_cue",
+                     "get_actor_definitions", "get_map_info", "get_map_data", "get_available_maps",
+                     "get_spectator", "get_actors_by_id", "get_actor_bounding_box", "spawn_actor",
+                     "spawn_actor_with_parent", "destroy_actor", "get_weather_parameters",
+                     "get_physics_control", "get_vehicle_light_states", "is_traffic_manager_running"):
+            r(name, getattr(self, name), VALUE)
+        for name in ("load_new_episode", "set_weather_parameters", "set_actor_transform", "set_actor_location",
+                     "set_actor_target_velocity", "set_actor_target_angular_velocity",
+                     "enable_actor_constant_velocity", "disable_actor_constant_velocity",
+                     "set_actor_simulate_physics", "set_actor_enable_gravity", "add_actor_impulse",
+                     "add_actor_force", "add_actor_angular_impulse", "add_actor_torque",
+                     "apply_control_to_vehicle", "apply_control_to_walker", "apply_physics_control",
+                     "set_vehicle_light_state", "request_file"):
+            r(name, getattr(self, name), VOID)
+        r("apply_batch", self.apply_batch, RAW)
+        r("get_traffic_manager_running", self.get_traffic_manager_running, VALUE)
+
+    # -- connection and episode calls -------------------------------------------------------------------------
+    def version(self):
+        return SERVER_VERSION
+
+    def get_episode_info(self):
+        return [self.world.episode_id, [wire.stream_token(StreamHub.EPISODE_STREAM, self.config.streaming_port)]]
+
+    def get_sensor_token(self, stream_id):
+        stream_id = wire.integer(stream_id, "stream id")
+        if not self.hub.request(stream_id):
+            raise WorldError(f"no stream with id {stream_id}: the sensor was destroyed or never existed")
+        return [wire.stream_token(stream_id, self.config.streaming_port)]
+
+    def get_episode_settings(self):
+        return self.world.settings.to_wire()
+
+    def set_episode_settings(self, settings):
+        new = EpisodeSettings.from_wire(settings)
+        if new.synchronous_mode and new.fixed_delta_seconds is None:
+            log.warning("synchronous mode without fixed_delta_seconds: each tick uses the wall-clock time")
+        self.world.settings = new
+        self.loop.reschedule()
+        self._publish_state()
+        return self.world.frame
+
+    def get_required_files(self, folder=""):
+        return []
+
+    def request_file(self, name):
+        raise WorldError(f"file '{wire.string(name, 'name')}' is not served: get_required_files lists none")
+
+    def query_lights_state(self, client_name=""):
+        return []
+
+    def tick_cue(self):
+        if not self.synchronous:
+            return self.world.frame + 1     # the next asynchronous tick will produce it
+        dt = self.fixed_delta_seconds
+        if dt is None:
+            now = time.monotonic()
+            dt = min(max(now - getattr(self, "_last_sync_tick", now - 0.05), 1e-4), 1.0)
+            self._last_sync_tick = now
+        return self.tick(dt)
+
+    def get_available_maps(self):
+        return [f"/Game/Carla/Maps/{name}" for name in available_maps()]
+
+    def load_new_episode(self, map_name, reset_settings=True, map_layers=65535):
+        map_name = wire.string(map_name, "map name")
+        wanted = self.world.town.name if map_name == "" else map_name
+        matches = [name for name in available_maps() if name.lower() == map_key(wanted)]
+        if not matches:
+            raise WorldError(f"Map '{map_name}' not found; available maps: {', '.join(available_maps())}")
+        settings = EpisodeSettings(fixed_delta_seconds=self.config.fixed_delta_seconds) \
+            if wire.boolean(reset_settings, "reset_settings") else self.world.settings
+        for actor in self.world.actors.values():
+            if actor.stream_id:
+                self.hub.close_stream(actor.stream_id)
+        self.world = self._new_world(load_town(matches[0]), settings)
+        self.loop.reschedule()
+        self._publish_state()
+
+    # -- map --------------------------------------------------------------------------------------------------
+    def get_map_info(self):
+        town = self.world.town
+        return [town.map_name, [wire.pack_transform(p[:3], p[3:6]) for p in town.spawn_points]]
+
+    def get_map_data(self):
+        return self.world.town.xodr
+
+    # -- blueprints and actors --------------------------------------------------------------------------------
+    def get_actor_definitions(self):
+        return [bp.to_wire(uid) for uid, bp in enumerate(blueprints.blueprint_library(), start=1)]
+
+    def actor_wire(self, actor) -> list:
+        token = wire.stream_token(actor.stream_id, self.config.streaming_port) if actor.stream_id else b""
+        return [actor.id, actor.parent_id, actor.description, actor.bounding_box_wire(),
+                actor.semantic_tags, token]
+
+    def get_spectator(self):
+        return self.actor_wire(self.world.spectator)
+
+    def get_actors_by_id(self, ids):
+        if not isinstance(ids, (list, tuple)):
+            raise wire.WireError("get_actors_by_id: expected a list of actor ids")
+        actors = self.world.actors
+        return [self.actor_wire(actors[i]) for i in ids if isinstance(i, int) and i in actors]
+
+    def get_actor_bounding_box(self, actor_id):
+        return self.world.actor(actor_id).bounding_box_wire()
+
+    def spawn_actor(self, description, transform):
+        return self.actor_wire(self.world.spawn(description, wire.transform(transform)))
+
+    def spawn_actor_with_parent(self, description, transform, parent, attachment_type=0, socket_name=""):
+        parent = wire.integer(parent, "parent id")
+        attachment = wire.integer(attachment_type, "attachment type") if parent else 0
+        if attachment not in (0, 1, 2):
+            raise wire.WireError(f"attachment type must be 0 (Rigid), 1 (SpringArm) or 2 (SpringArmGhost), got {attachment}")
+        return self.actor_wire(self.world.spawn(description, wire.transform(transform), parent, attachment))
+
+    def destroy_actor(self, actor_id):
+        actor = self.world.actors.get(actor_id) if isinstance(actor_id, int) else None
+        if actor is None:
+            raise WorldError("unable to destroy actor: not found")
+        if actor.stream_id:
+            self.hub.close_stream(actor.stream_id)
+        self.world.destroy(actor.id)
+        return True
+
+    # -- actor state ------------------------------------------------------------------------------------------
+    def set_actor_transform(self, actor_id, transform):
+        self.world.set_transform(actor_id, *wire.transform(transform))
+
+    def set_actor_location(self, actor_id, location):
+        self.world.set_location(actor_id, wire.vector3(location, "location"))
+
+    def set_actor_target_velocity(self, actor_id, velocity):
+        actor = self.world._physical(actor_id)
+        self.world.state_of(actor).set_target_velocity(actor.slot, wire.vector3(velocity, "velocity"))
+
+    def set_actor_target_angular_velocity(self, actor_id, velocity):
+        actor = self.world._physical(actor_id)
+        self.world.state_of(actor).set_target_angular_velocity(actor.slot, wire.vector3(velocity, "angular velocity"))
+
+    def enable_actor_constant_velocity(self, actor_id, velocity):
+        actor = self.world._physical(actor_id, ("vehicle",))
+        self.world.vehicles.enable_constant_velocity(actor.slot, wire.vector3(velocity, "velocity"))
+
+    def disable_actor_constant_velocity(self, actor_id):
+        actor = self.world._physical(actor_id, ("vehicle",))
+        self.world.vehicles.disable_constant_velocity(actor.slot)
+
+    def set_actor_simulate_physics(self, actor_id, enabled):
+        actor = self.world._physical(actor_id)
+        self.world.state_of(actor).set_simulate_physics(actor.slot, wire.boolean(enabled, "enabled"))
+
+    def set_actor_enable_gravity(self, actor_id, enabled):
+        self.world._physical(actor_id)
+        wire.boolean(enabled, "enabled")
+        raise WorldError("set_enable_gravity is not supported: actors always stay on the ground in this server")
+
+    def add_actor_impulse(self, actor_id, impulse):
+        self.world.add_impulse(actor_id, wire.vector3(impulse, "impulse"))
+
+    def add_actor_force(self, actor_id, force):
+        dt = self.fixed_delta_seconds or self.world.delta_seconds or 0.05
+        self.world.add_impulse(actor_id, tuple(f * dt for f in wire.vector3(force, "force")))
+
+    def add_actor_angular_impulse(self, actor_id, impulse):
+        self.world.add_angular_impulse(actor_id, wire.vector3(impulse, "angular impulse"))
+
+    def add_actor_torque(self, actor_id, torque):
+        dt = self.fixed_delta_seconds or self.world.delta_seconds or 0.05
+        self.world.add_angular_impulse(actor_id, tuple(t * dt for t in wire.vector3(torque, "torque")))
+
+    def apply_control_to_vehicle(self, actor_id, control):
+        self.world.apply_vehicle_control(actor_id, control)
+
+    def apply_control_to_walker(self, actor_id, control):
+        self.world.apply_walker_control(actor_id, control)
+
+    def get_physics_control(self, actor_id):
+        return self.world.physics_control(actor_id)
+
+    def apply_physics_control(self, actor_id, control):
+        self.world.apply_physics_control(actor_id, control)
+
+    def set_vehicle_light_state(self, actor_id, state):
+        self.world._physical(actor_id, ("vehicle",)).light_state = wire.integer(state, "light state") & 0xFFFFFFFF
+
+    def get_vehicle_light_states(self):
+        return [[a.id, a.light_state] for a in self.world.actors.values() if a.kind == "vehicle"]
+
+    # -- weather ----------------------------------------------------------------------------------------------
+    def get_weather_parameters(self):
+        return list(self.world.weather)
+
+    def set_weather_parameters(self, weather):
+        self.world.weather = weather_from_wire(weather)
+
+    # -- batches and the Traffic Manager ----------------------------------------------------------------------
+    def apply_batch(self, commands, do_tick_cue=False):
+        responses = self.batch.run(commands)
+        if wire.boolean(do_tick_cue, "do_tick_cue"):
+            self.tick_cue()
+        return responses
+
+    def get_traffic_manager_running(self, port):
+        raise WorldError(TRAFFIC_MANAGER_MISSING)
+
+    def is_traffic_manager_running(self, port):
+        return False

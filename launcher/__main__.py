@@ -1,0 +1,65 @@
+"""Entry point of CarlaUE4.sh: flags -> ServerConfig -> a running server."""
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import time
+
+_START = time.monotonic()
+
+from launcher.config import USAGE, UsageError, parse_args  # noqa: E402
+
+
+class _Shutdown(Exception):
+    pass
+
+
+def _raise_shutdown(signum, frame):
+    raise _Shutdown()
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        config = parse_args(argv)
+    except SystemExit as help_text:
+        print(help_text.code)
+        return 0
+    except UsageError as exc:
+        print(f"CarlaUE4.sh: {exc} (see --help)", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from engine.map.town import available_maps
+    from engine.server.service import map_key
+    names = [n for n in available_maps() if n.lower() == map_key(config.map_name)]
+    if not names:
+        print(f"CarlaUE4.sh: unknown map '{config.map_name}'; available maps: {', '.join(available_maps())}",
+              file=sys.stderr)
+        return 2
+    import dataclasses
+    config = dataclasses.replace(config, map_name=names[0])
+    from engine.server.server import Server
+    try:
+        server = Server(config)
+    except OSError as exc:
+        print(f"CarlaUE4.sh: cannot listen on ports {config.rpc_port}/{config.streaming_port}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGINT, _raise_shutdown)
+    signal.signal(signal.SIGTERM, _raise_shutdown)
+    try:
+        print(f"CARLA server ready: world port {config.rpc_port}, streaming port {config.streaming_port}, "
+              f"map {config.map_name}, quality {config.quality_level}, rendering {config.render_mode} "
+              f"(started in {time.monotonic() - _START:.2f} s)", flush=True)
+        server.serve_forever()
+    except _Shutdown:
+        pass
+    finally:
+        server.close()
+    print("CARLA server stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

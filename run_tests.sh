@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install what the tests need (project .venv, pytest, the official carla==0.9.16 client in its own
+# virtualenv) and run the test suite. Extra arguments go to pytest.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here"
+pick_python() {
+  for c in "$@"; do command -v "$c" >/dev/null 2>&1 && { echo "$c"; return; }; done
+}
+venv="$here/.venv"
+stamp="$venv/.installed-pyproject"
+if [ ! -x "$venv/bin/python" ] || ! cmp -s pyproject.toml "$stamp"; then
+  py=${PYTHON:-$(pick_python python3.11 python3.12 python3.10 python3)}
+  "$py" -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --upgrade pip
+  "$venv/bin/python" -m pip install -q -e "$here"
+  cp pyproject.toml "$stamp"
+fi
+"$venv/bin/python" -c "import pytest" 2>/dev/null || "$venv/bin/python" -m pip install -q -e "$here[test]"
+
+# The official client is the reference: it has wheels for CPython 3.10-3.12 on Linux.
+official=${CARLA_OFFICIAL_VENV:-$here/.venv-official}
+if [ ! -x "$official/bin/python" ] || ! "$official/bin/python" -c "import carla" 2>/dev/null; then
+  opy=$(pick_python python3.11 python3.12 python3.10)
+  if [ -z "$opy" ]; then
+    echo "run_tests.sh: the official carla client needs CPython 3.10-3.12" >&2; exit 2
+  fi
+  "$opy" -m venv "$official"
+  "$official/bin/python" -m pip install -q carla==0.9.16 numpy
+fi
+export CARLA_OFFICIAL_PYTHON="$official/bin/python"
+export REQUIRE_OFFICIAL_CLIENT=1
+exec "$venv/bin/python" -m pytest -q "$@"
