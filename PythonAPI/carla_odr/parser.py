@@ -1,0 +1,385 @@
+"""OpenDRIVE XML -> :class:`OpenDrive`. Anything malformed raises ``ValueError`` saying what and where."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import Optional
+
+from .cubic import Cubic, PiecewiseCubic
+from .geometry import Arc, Geometry, Line, ParamPoly3, PlanView, Poly3, Spiral
+from .model import (
+    Connection,
+    Controller,
+    GeoReference,
+    Header,
+    Junction,
+    Lane,
+    LaneSection,
+    OpenDrive,
+    Road,
+    RoadLink,
+    RoadMark,
+    Signal,
+)
+
+_IGNORED_CHILDREN = ("userData", "include", "dataQuality")
+_SPEED_TO_MPS = {"m/s": 1.0, "km/h": 1.0 / 3.6, "mph": 0.44704}
+
+
+def parse_xodr(text: str) -> OpenDrive:
+    """Parse an OpenDRIVE document given as a string."""
+    if not isinstance(text, str):
+        raise ValueError(f"OpenDRIVE input must be a str, not {type(text).__name__}")
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        raise ValueError("OpenDRIVE input must not contain DOCTYPE or ENTITY declarations")
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as error:
+        raise ValueError(f"OpenDRIVE input is not well-formed XML: {error}") from None
+    if root.tag != "OpenDRIVE":
+        raise ValueError(f"OpenDRIVE root element must be <OpenDRIVE>, found <{root.tag}>")
+
+    roads: dict[int, Road] = {}
+    for node in root.findall("road"):
+        road = _parse_road(node)
+        if road.id in roads:
+            raise ValueError(f"road id {road.id} appears twice")
+        roads[road.id] = road
+    junctions: dict[int, Junction] = {}
+    for node in root.findall("junction"):
+        junction = _parse_junction(node)
+        if junction.id in junctions:
+            raise ValueError(f"junction id {junction.id} appears twice")
+        junctions[junction.id] = junction
+    controllers = {c.id: c for c in (_parse_controller(node) for node in root.findall("controller"))}
+    _check_references(roads, junctions)
+    return OpenDrive(_parse_header(root.find("header")), roads, junctions, controllers)
+
+
+# -- attributes -------------------------------------------------------------------------------
+
+
+def _where(node: ET.Element, context: str) -> str:
+    return f"{context}: <{node.tag}>" if context else f"<{node.tag}>"
+
+
+def _text(node: ET.Element, name: str, context: str, default: Optional[str] = None) -> str:
+    value = node.get(name)
+    if value is None:
+        if default is None:
+            raise ValueError(f"{_where(node, context)} is missing attribute '{name}'")
+        return default
+    return value
+
+
+def _float(node: ET.Element, name: str, context: str, default: Optional[float] = None) -> float:
+    value = node.get(name)
+    if value is None:
+        if default is None:
+            raise ValueError(f"{_where(node, context)} is missing attribute '{name}'")
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"{_where(node, context)} attribute '{name}'={value!r} is not a number") from None
+
+
+def _int(node: ET.Element, name: str, context: str, default: Optional[int] = None) -> int:
+    value = node.get(name)
+    if value is None:
+        if default is None:
+            raise ValueError(f"{_where(node, context)} is missing attribute '{name}'")
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{_where(node, context)} attribute '{name}'={value!r} is not an integer") from None
+
+
+def _cubic(node: ET.Element, start_name: str, context: str) -> Cubic:
+    return Cubic(
+        _float(node, start_name, context),
+        _float(node, "a", context, 0.0),
+        _float(node, "b", context, 0.0),
+        _float(node, "c", context, 0.0),
+        _float(node, "d", context, 0.0),
+    )
+
+
+# -- header -----------------------------------------------------------------------------------
+
+
+def parse_geo_reference(proj: str) -> GeoReference:
+    """Origin latitude/longitude from a PROJ string's ``+lat_0``/``+lon_0`` (0 where absent)."""
+    values = dict(re.findall(r"\+(lat_0|lon_0)=([-+0-9.eE]+)", proj or ""))
+    try:
+        return GeoReference(float(values.get("lat_0", 0.0)), float(values.get("lon_0", 0.0)), 0.0)
+    except ValueError:
+        raise ValueError(f"geoReference {proj!r} has a malformed lat_0 or lon_0") from None
+
+
+def _parse_header(node: Optional[ET.Element]) -> Header:
+    if node is None:
+        return Header()
+    geo_node = node.find("geoReference")
+    geo_text = (geo_node.text or "").strip() if geo_node is not None else ""
+    context = "header"
+    return Header(
+        rev_major=_int(node, "revMajor", context, 1),
+        rev_minor=_int(node, "revMinor", context, 4),
+        name=node.get("name", ""),
+        version=node.get("version", ""),
+        date=node.get("date", ""),
+        north=_float(node, "north", context, 0.0),
+        south=_float(node, "south", context, 0.0),
+        east=_float(node, "east", context, 0.0),
+        west=_float(node, "west", context, 0.0),
+        vendor=node.get("vendor", ""),
+        geo_reference_text=geo_text,
+        geo_reference=parse_geo_reference(geo_text),
+    )
+
+
+# -- roads ------------------------------------------------------------------------------------
+
+
+def _parse_road(node: ET.Element) -> Road:
+    road_id = _int(node, "id", "")
+    context = f"road {road_id}"
+    length = _float(node, "length", context)
+    predecessor, successor = _parse_road_links(node.find("link"), context)
+
+    plan_view = node.find("planView")
+    if plan_view is None:
+        raise ValueError(f"{context} has no <planView>")
+    geometries = [_parse_geometry(g, context) for g in plan_view.findall("geometry")]
+    if not geometries:
+        raise ValueError(f"{context}: <planView> has no <geometry>")
+
+    elevation = PiecewiseCubic([_cubic(e, "s", context) for e in node.findall("elevationProfile/elevation")])
+    lanes_node = node.find("lanes")
+    if lanes_node is None:
+        raise ValueError(f"{context} has no <lanes>")
+    lane_offset = PiecewiseCubic([_cubic(e, "s", context) for e in lanes_node.findall("laneOffset")])
+    sections = [_parse_lane_section(s, context) for s in lanes_node.findall("laneSection")]
+    if not sections:
+        raise ValueError(f"{context}: <lanes> has no <laneSection>")
+    sections.sort(key=lambda section: section.s)
+    for section, following in zip(sections, sections[1:] + [None]):
+        section.end_s = following.s if following is not None else length
+
+    speed_max = None
+    speed = node.find("type/speed")
+    if speed is not None and speed.get("max") not in (None, "no limit", "undefined"):
+        speed_max = _speed(speed, context)
+
+    signals = [_parse_signal(s, context) for s in node.findall("signals/signal")]
+    return Road(
+        id=road_id,
+        name=node.get("name", ""),
+        length=length,
+        junction=_int(node, "junction", context, -1),
+        plan_view=PlanView(geometries),
+        lane_sections=sections,
+        predecessor=predecessor,
+        successor=successor,
+        elevation=elevation,
+        lane_offset=lane_offset,
+        speed_max=speed_max,
+        signals=signals,
+    )
+
+
+def _speed(node: ET.Element, context: str) -> float:
+    unit = node.get("unit", "m/s")
+    if unit not in _SPEED_TO_MPS:
+        raise ValueError(f"{_where(node, context)} has unknown speed unit {unit!r}")
+    return _float(node, "max", context) * _SPEED_TO_MPS[unit]
+
+
+def _parse_road_links(node: Optional[ET.Element], context: str):
+    links = []
+    for name in ("predecessor", "successor"):
+        link = node.find(name) if node is not None else None
+        if link is None:
+            links.append(None)
+            continue
+        element_type = _text(link, "elementType", context)
+        if element_type not in ("road", "junction"):
+            raise ValueError(f"{context}: <{name}> has elementType {element_type!r}, expected road or junction")
+        contact = link.get("contactPoint")
+        if element_type == "road" and contact not in ("start", "end"):
+            raise ValueError(f"{context}: <{name}> to a road needs contactPoint start or end, got {contact!r}")
+        links.append(RoadLink(element_type, _int(link, "elementId", context), contact))
+    return tuple(links)
+
+
+def _parse_geometry(node: ET.Element, context: str) -> Geometry:
+    common = dict(
+        s=_float(node, "s", context),
+        x=_float(node, "x", context),
+        y=_float(node, "y", context),
+        hdg=_float(node, "hdg", context),
+        length=_float(node, "length", context),
+    )
+    if common["length"] < 0.0:
+        raise ValueError(f"{context}: <geometry> at s={common['s']} has a negative length")
+    where = f"{context} geometry s={common['s']}"
+    shapes = [child for child in node if child.tag not in _IGNORED_CHILDREN]
+    if len(shapes) != 1:
+        kinds = ", ".join(f"<{child.tag}>" for child in shapes) or "nothing"
+        raise ValueError(f"{where}: <geometry> must hold exactly one shape, found {kinds}")
+    shape = shapes[0]
+    if shape.tag == "line":
+        return Line(**common)
+    if shape.tag == "arc":
+        return Arc(**common, curvature=_float(shape, "curvature", where))
+    if shape.tag == "spiral":
+        return Spiral(**common, curv_start=_float(shape, "curvStart", where), curv_end=_float(shape, "curvEnd", where))
+    if shape.tag == "poly3":
+        return Poly3(**common, **{k: _float(shape, k, where) for k in "abcd"})
+    if shape.tag == "paramPoly3":
+        names = ("aU", "bU", "cU", "dU", "aV", "bV", "cV", "dV")
+        values = {name.lower(): _float(shape, name, where) for name in names}
+        p_range = shape.get("pRange", "normalized")
+        if p_range not in ("arcLength", "normalized"):
+            raise ValueError(f"{where}: <paramPoly3> pRange {p_range!r} is neither arcLength nor normalized")
+        return ParamPoly3(**common, **values, p_range=p_range)
+    raise ValueError(f"{where}: unsupported geometry <{shape.tag}>")
+
+
+def _parse_lane_section(node: ET.Element, context: str) -> LaneSection:
+    s = _float(node, "s", context)
+    where = f"{context} laneSection s={s}"
+    lanes: dict[int, Lane] = {}
+    for side in ("left", "center", "right"):
+        for lane_node in node.findall(f"{side}/lane"):
+            lane = _parse_lane(lane_node, where)
+            expected = {"left": lane.id > 0, "center": lane.id == 0, "right": lane.id < 0}[side]
+            if not expected:
+                raise ValueError(f"{where}: lane {lane.id} cannot be in <{side}>")
+            if lane.id in lanes:
+                raise ValueError(f"{where}: lane {lane.id} appears twice")
+            lanes[lane.id] = lane
+    for lane_id in lanes:
+        step = 1 if lane_id > 0 else -1
+        for inner in range(step, lane_id, step):
+            if inner not in lanes:
+                raise ValueError(f"{where}: lane {lane_id} exists but lane {inner} does not")
+    return LaneSection(s=s, lanes=lanes)
+
+
+def _parse_lane(node: ET.Element, context: str) -> Lane:
+    lane_id = _int(node, "id", context)
+    where = f"{context} lane {lane_id}"
+    if node.find("border") is not None:
+        raise ValueError(f"{where}: <border> lane records are not supported; describe the lane with <width>")
+    widths = [_cubic(w, "sOffset", where) for w in node.findall("width")]
+    if lane_id != 0 and not widths:
+        raise ValueError(f"{where} has no <width>")
+    marks = tuple(
+        RoadMark(
+            s_offset=_float(m, "sOffset", where),
+            type=m.get("type", "none"),
+            color=m.get("color", "standard"),
+            width=_float(m, "width", where, 0.0),
+            lane_change=m.get("laneChange", ""),
+            material=m.get("material", "standard"),
+        )
+        for m in node.findall("roadMark")
+    )
+    speed = node.find("speed")
+    return Lane(
+        id=lane_id,
+        type=node.get("type", "none"),
+        level=node.get("level", "false") in ("true", "1"),
+        width=PiecewiseCubic(widths),
+        road_marks=marks,
+        predecessors=tuple(_int(p, "id", where) for p in node.findall("link/predecessor")),
+        successors=tuple(_int(p, "id", where) for p in node.findall("link/successor")),
+        speed_max=_speed(speed, where) if speed is not None else None,
+    )
+
+
+def _parse_signal(node: ET.Element, context: str) -> Signal:
+    signal_id = _text(node, "id", context)
+    where = f"{context} signal {signal_id}"
+    return Signal(
+        id=signal_id,
+        s=_float(node, "s", where),
+        t=_float(node, "t", where),
+        name=node.get("name", ""),
+        dynamic=node.get("dynamic", "no"),
+        orientation=node.get("orientation", "+"),
+        z_offset=_float(node, "zOffset", where, 0.0),
+        country=node.get("country", ""),
+        type=node.get("type", ""),
+        subtype=node.get("subtype", ""),
+        value=_float(node, "value", where, 0.0),
+        unit=node.get("unit", ""),
+        height=_float(node, "height", where, 0.0),
+        width=_float(node, "width", where, 0.0),
+        text=node.get("text", ""),
+        h_offset=_float(node, "hOffset", where, 0.0),
+        pitch=_float(node, "pitch", where, 0.0),
+        roll=_float(node, "roll", where, 0.0),
+        validities=tuple(
+            (_int(v, "fromLane", where), _int(v, "toLane", where)) for v in node.findall("validity")
+        ),
+    )
+
+
+# -- junctions and controllers ----------------------------------------------------------------
+
+
+def _parse_junction(node: ET.Element) -> Junction:
+    junction_id = _int(node, "id", "")
+    context = f"junction {junction_id}"
+    connections = []
+    for c in node.findall("connection"):
+        contact = c.get("contactPoint", "start")
+        if contact not in ("start", "end"):
+            raise ValueError(f"{context}: <connection> contactPoint {contact!r} is neither start nor end")
+        connections.append(
+            Connection(
+                id=_int(c, "id", context),
+                incoming_road=_int(c, "incomingRoad", context),
+                connecting_road=_int(c, "connectingRoad", context),
+                contact_point=contact,
+                lane_links=tuple((_int(l, "from", context), _int(l, "to", context)) for l in c.findall("laneLink")),
+            )
+        )
+    controllers = [_text(c, "id", context) for c in node.findall("controller")]
+    return Junction(junction_id, node.get("name", ""), connections, controllers)
+
+
+def _parse_controller(node: ET.Element) -> Controller:
+    controller_id = _text(node, "id", "")
+    context = f"controller {controller_id}"
+    return Controller(
+        id=controller_id,
+        name=node.get("name", ""),
+        sequence=_int(node, "sequence", context, 0),
+        signal_ids=tuple(_text(c, "signalId", context) for c in node.findall("control")),
+    )
+
+
+def _check_references(roads: dict[int, Road], junctions: dict[int, Junction]) -> None:
+    for road in roads.values():
+        for name, link in (("predecessor", road.predecessor), ("successor", road.successor)):
+            if link is None:
+                continue
+            known = roads if link.element_type == "road" else junctions
+            if link.element_id not in known:
+                raise ValueError(f"road {road.id}: {name} names unknown {link.element_type} {link.element_id}")
+        if road.is_junction and road.junction not in junctions:
+            raise ValueError(f"road {road.id} belongs to unknown junction {road.junction}")
+    for junction in junctions.values():
+        for connection in junction.connections:
+            for name in ("incoming_road", "connecting_road"):
+                if getattr(connection, name) not in roads:
+                    raise ValueError(
+                        f"junction {junction.id} connection {connection.id}: "
+                        f"{name.replace('_', ' ')} {getattr(connection, name)} is not a road"
+                    )

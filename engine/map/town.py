@@ -1,0 +1,80 @@
+"""Towns the server can load: their OpenDRIVE text, spawn points, ground height and geo reference."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from carla_odr import OpenDrive, parse_xodr
+
+from .ground import GroundHeight
+from .spawn_points import SpawnPoint, generate_spawn_points
+
+MAPS_DIR = Path(__file__).resolve().parents[2] / "assets" / "maps"
+# What CARLA's server reports as map.name; get_available_maps lists "/Game/" + this.
+MAP_PATH_PREFIX = "Carla/Maps/"
+
+
+class UnknownMapError(KeyError, ValueError):
+    """No such map; the message lists the available ones."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+@dataclass(frozen=True)
+class Town:
+    name: str  # "Town01"
+    map_name: str  # "Carla/Maps/Town01"
+    xodr: str = field(repr=False)
+    opendrive: OpenDrive = field(repr=False)
+    spawn_points: tuple[SpawnPoint, ...] = field(repr=False)
+    geo_reference: tuple[float, float, float]  # latitude, longitude, altitude of the origin
+    _ground: GroundHeight = field(repr=False)
+
+    def ground_z(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Road surface height under CARLA (x, y) points."""
+        return self._ground(x, y)
+
+
+def available_maps(maps_dir: Path = MAPS_DIR) -> list[str]:
+    """Names of the towns with an OpenDRIVE file, sorted: ["Town01", ...]."""
+    return sorted(path.stem for path in Path(maps_dir).glob("*.xodr"))
+
+
+def town_name(requested: str) -> str:
+    """The town a requested map name means: "Town01", "Carla/Maps/Town01" and "/Game/Carla/Maps/Town01" alike."""
+    return requested.rstrip("/").rsplit("/", 1)[-1]
+
+
+def load_town(name: str, maps_dir: Path = MAPS_DIR) -> Town:
+    """Load a town by name; an unknown name raises :class:`UnknownMapError` listing the maps there are."""
+    if not isinstance(name, str):
+        raise TypeError(f"map name must be a str, not {type(name).__name__}")
+    stem = town_name(name)
+    path = Path(maps_dir) / f"{stem}.xodr"
+    if not stem or not path.is_file():
+        raise UnknownMapError(f"Map '{name}' not found; available maps: {', '.join(available_maps(maps_dir))}")
+    return _load(path.resolve(), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path, _mtime_ns: int) -> Town:
+    xodr = path.read_text(encoding="utf-8")
+    try:
+        odr = parse_xodr(xodr)
+    except ValueError as error:
+        raise ValueError(f"{path.name}: {error}") from None
+    geo = odr.header.geo_reference
+    return Town(
+        name=path.stem,
+        map_name=MAP_PATH_PREFIX + path.stem,
+        xodr=xodr,
+        opendrive=odr,
+        spawn_points=tuple(generate_spawn_points(odr)),
+        geo_reference=(geo.latitude, geo.longitude, geo.altitude),
+        _ground=GroundHeight(odr),
+    )
