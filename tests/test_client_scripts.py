@@ -23,9 +23,10 @@ def _expectations(script: str, result: dict) -> None:
         assert result["watcher_frames"] == 30 and result["consecutive"] and result["all_ticked"]
     elif script == "bad_input.py":
         assert result["unknown_blueprint"] == "IndexError"
-        assert result["first_destroy"] is True and result["second_destroy"] is False
+        assert result["first_destroy"] is True and result["second_destroy"] == "RuntimeError"
+        assert result["destroy_unknown_id"] == [True, "unable to destroy actor: not found"]
         assert result["still_serving"] == "0.9.16"
-        assert result["spawn_on_destroyed_parent"] == "RuntimeError"
+        assert result["spawn_on_destroyed_parent"] == "RuntimeError" and result["actors_after"] == 0
 
 
 @pytest.mark.parametrize("script", SCRIPTS)

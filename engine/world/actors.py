@@ -41,7 +41,7 @@ class Actor:
 
     def bounding_box_wire(self) -> list:
         ex, ey, ez = self.extent
-        centre_z = ez if self.kind in ("vehicle", "walker") else 0.0
+        centre_z = ez if self.kind == "vehicle" else 0.0   # a vehicle's origin is on the ground, a walker's mid-body
         return [[0.0, 0.0, centre_z], [ex, ey, ez], [0.0, 0.0, 0.0], self.id]
 
 

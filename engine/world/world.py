@@ -21,6 +21,7 @@ from engine.world.settings import EpisodeSettings
 from engine.world.weather import CLEAR_NOON
 
 SPAWN_COLLISION = "Spawn failed because of collision at spawn position"
+WALKER_MASS_KG = 70.0
 DEFAULT_SPEED_LIMIT_KMH = 30.0   # until lanes carry speed records (CARLA's towns default to 30 km/h)
 
 
@@ -94,8 +95,9 @@ class World:
         if bp.kind in ("vehicle", "walker"):
             if parent is not None:
                 raise WorldError(f"{type_id} cannot be attached to another actor")
+            # Actors stand on the surface: a vehicle's origin on the ground, a walker's mid-body.
             ground = float(self.town.ground_z(np.array([loc[0]]), np.array([loc[1]]))[0])
-            loc = (loc[0], loc[1], max(ground, loc[2]) if loc[2] - ground < 2.0 else loc[2])
+            loc = (loc[0], loc[1], ground + (bp.extent[2] if bp.kind == "walker" else 0.0))
             if self._overlaps(loc, rot[1], bp.extent):
                 raise WorldError(SPAWN_COLLISION)
         wire_description = [uid, type_id, [[a.id, a.type, values[a.id]] for a in bp.attributes]]
@@ -108,7 +110,8 @@ class World:
             self._vehicle_ids = _set_slot(self._vehicle_ids, actor.slot, actor.id)
         elif bp.kind == "walker":
             speed = float(values.get("speed", "1.4") or 1.4)
-            actor.slot = self.walkers.add(loc, rot, max_speed=max(speed, 3.0))
+            # A walker's origin is the centre of its body, as in CARLA.
+            actor.slot = self.walkers.add(loc, rot, max_speed=max(speed, 3.0), z_offset=bp.extent[2])
             self._walker_ids = _set_slot(self._walker_ids, actor.slot, actor.id)
         elif bp.kind == "sensor":
             actor.stream_id = self._sensor_factory(actor, bp)
@@ -191,7 +194,7 @@ class World:
     def add_impulse(self, actor_id, impulse) -> None:
         actor = self._physical(actor_id)
         state = self.state_of(actor)
-        mass = state.mass[actor.slot]
+        mass = self._mass(actor)
         state.set_target_velocity(actor.slot, tuple(state.vel[actor.slot] + np.asarray(impulse) / mass))
 
     def add_angular_impulse(self, actor_id, impulse) -> None:
@@ -199,18 +202,22 @@ class World:
         state = self.state_of(actor)
         # A box's moment of inertia about z, from its mass and extent; impulse in N*m*s, velocity in deg/s.
         ex, ey, _ = actor.extent
-        inertia = state.mass[actor.slot] * ((2 * ex) ** 2 + (2 * ey) ** 2) / 12.0 or 1.0
+        inertia = self._mass(actor) * ((2 * ex) ** 2 + (2 * ey) ** 2) / 12.0 or 1.0
         change = np.degrees(np.asarray(impulse) / inertia)
         state.set_target_angular_velocity(actor.slot, tuple(state.angvel[actor.slot] + change))
 
+    def _mass(self, actor: Actor) -> float:
+        return float(self.vehicles.p_mass[actor.slot]) if actor.kind == "vehicle" else WALKER_MASS_KG
+
     def physics_control(self, actor_id) -> list:
         actor = self._physical(actor_id, ("vehicle",))
-        return physics_control_wire(self.vehicles.params_of(actor.slot))
+        loc, rot = self.world_pose(actor)
+        return physics_control_wire(self.vehicles.params[actor.slot], loc, rot)
 
     def apply_physics_control(self, actor_id, control) -> None:
         actor = self._physical(actor_id, ("vehicle",))
         try:
-            params = params_from_physics_control_wire(control, self.vehicles.params_of(actor.slot))
+            params = params_from_physics_control_wire(control, self.vehicles.params[actor.slot])
         except (TypeError, ValueError, IndexError) as exc:
             raise WorldError(f"vehicle physics control: {exc}") from None
         self.vehicles.set_params(actor.slot, params)

@@ -18,8 +18,14 @@ except IndexError:
 
 bp = library.find("vehicle.tesla.model3")
 vehicle = world.spawn_actor(bp, world.get_map().get_spawn_points()[0])
+world.wait_for_tick()   # asynchronous mode: the client knows the actor is alive once a snapshot lists it
 result["first_destroy"] = vehicle.destroy()
-result["second_destroy"] = vehicle.destroy()
+try:
+    result["second_destroy"] = vehicle.destroy()
+except RuntimeError:
+    result["second_destroy"] = "RuntimeError"
+response = client.apply_batch_sync([carla.command.DestroyActor(999999)])[0]
+result["destroy_unknown_id"] = [response.has_error(), response.error]
 
 
 def raw_send(payload: bytes) -> bytes:
