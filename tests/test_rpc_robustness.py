@@ -81,3 +81,11 @@ def test_stream_port_ignores_unknown_stream_ids():
         assert sock.recv(16) == b""
         sock, unpacker = connect(server)
         assert call(sock, unpacker, 1, "version")[3] == [[1, "0.9.16"]]
+
+
+def test_a_large_legitimate_request_is_read_whole():
+    with ServerProcess("-nullrhi") as server:
+        sock, unpacker = connect(server)
+        reply = call(sock, unpacker, 1, "get_sensor_token", "s" * 5_000_000)
+        assert reply[1] == 1 and "stream id" in reply[3][0][1][0]
+        assert call(sock, unpacker, 2, "version")[3] == [[1, "0.9.16"]]

@@ -13,6 +13,7 @@ import traceback
 import msgpack
 
 from engine.server import wire
+from engine.server.msgpack_guard import oversized_announcement
 
 log = logging.getLogger("carla.rpc")
 
@@ -31,6 +32,8 @@ class RpcConnection:
         self.sock = sock
         self.peer = peer
         self.unpacker = msgpack.Unpacker(raw=False, max_buffer_size=MAX_MESSAGE_BYTES, strict_map_key=False)
+        self.unparsed = bytearray()     # received bytes the unpacker has not turned into messages yet
+        self.consumed = 0
         self.outbox = bytearray()
         self.closed = False
 
@@ -62,15 +65,24 @@ class Dispatcher:
         out = []
         try:
             conn.unpacker.feed(data)
+            conn.unparsed += data
             for message in conn.unpacker:
+                position = conn.unpacker.tell()     # the end of this whole message
+                del conn.unparsed[:position - conn.consumed]
+                conn.consumed = position
                 reply = self.handle_message(message)
                 if reply is not None:
                     out.append(self._packer.pack(reply))
+            if conn.unparsed:
+                announced = oversized_announcement(bytes(conn.unparsed), MAX_MESSAGE_BYTES)
+                if announced is not None:
+                    raise ValueError(f"a value announces {announced} bytes or items, more than the "
+                                     f"{MAX_MESSAGE_BYTES}-byte limit of a request")
         except msgpack.exceptions.BufferFull:
             raise ValueError(f"request larger than {MAX_MESSAGE_BYTES} bytes") from None
         except (msgpack.exceptions.ExtraData, msgpack.exceptions.FormatError, msgpack.exceptions.StackError,
-                ValueError, TypeError) as exc:
-            raise ValueError(f"malformed msgpack data: {exc}") from None
+                TypeError) as exc:
+            raise ValueError(f"malformed msgpack data: {type(exc).__name__} {exc}") from None
         return b"".join(out)
 
     def handle_message(self, message):
