@@ -384,3 +384,16 @@ def test_walker_without_physics_is_frozen_and_nan_control_is_ignored():
     run(walkers, 10)
     assert np.all(walkers.loc[a] == 0.0) and np.all(walkers.vel[a] == 0.0)
     assert walkers.loc[b] == pytest.approx([5.0, 0.0, 0.0])
+
+
+def test_substeps_refine_the_same_motion():
+    """Five substeps of 0.01 s inside one 0.05 s tick follow the path of five 0.01 s ticks closely."""
+    (one, slot), (many, _) = spawn(), spawn()
+    for state in (one, many):
+        state.set_control(slot, throttle=0.8, steer=0.3)
+    for _ in range(40):
+        one.step(0.05, flat, substeps=5)
+        for _ in range(5):
+            many.step(0.01, flat)
+    assert np.allclose(one.loc[slot], many.loc[slot], atol=0.05)
+    assert abs(one.rot[slot, 1] - many.rot[slot, 1]) < 0.5

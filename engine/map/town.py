@@ -35,6 +35,11 @@ class Town:
     geo_reference: tuple[float, float, float]  # latitude, longitude, altitude of the origin
     _ground: GroundHeight = field(repr=False)
 
+    @property
+    def flat(self) -> bool:
+        """True when every road lies at z = 0: no slope to sample under the wheels."""
+        return self._ground.flat
+
     def ground_z(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Road surface height under CARLA (x, y) points."""
         return self._ground(x, y)

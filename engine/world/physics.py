@@ -293,7 +293,9 @@ class VehicleState(_SlotArrays):
 
     # -- simulation ----------------------------------------------------------------------------------
 
-    def step(self, dt: float, ground_z: GroundZ) -> None:
+    def step(self, dt: float, ground_z: GroundZ, substeps: int = 1) -> None:
+        """Advance all vehicles by dt, integrating in `substeps` equal parts."""
+        substeps = max(int(substeps), 1)
         h = self._high_water
         if h == 0 or dt <= 0:
             return
@@ -333,32 +335,47 @@ class VehicleState(_SlotArrays):
             drive[neutral | over_rev] = 0.0
             coast[neutral] = 0.0
 
-        # Longitudinal: push, then resistances toward zero that never flip the motion.
-        pushed = v + np.where(reverse, -drive, drive) * (dt / mass)
-        resist = (self.p_drag[:h] * (v * v) / mass + self.p_roll[:h] + self.brake[:h] * self.p_brake[:h]
-                  + self.hand_brake[:h] * self.p_hand_brake[:h] + coast)
-        v_new = np.copysign(np.maximum(np.abs(pushed) - resist * dt, 0.0), pushed) + 0.0
-        v_new = np.minimum(np.maximum(v_new, -self.p_max_reverse[:h]), self.p_max_speed[:h])
-
-        # Steering at a finite rate; bicycle yaw rate capped by lateral grip.
+        # Substeps repeat only the integration; the gear and the drive force hold for the whole tick.
+        h_dt = dt / substeps
+        resist_fixed = (self.p_roll[:h] + self.brake[:h] * self.p_brake[:h]
+                        + self.hand_brake[:h] * self.p_hand_brake[:h] + coast)
+        push = np.where(reverse, -drive, drive) * (h_dt / mass)
+        drag = self.p_drag[:h] / mass
+        v_min, v_max = -self.p_max_reverse[:h], self.p_max_speed[:h]
         wheel = self.wheel_angle[:h]
-        turn_limit = self.p_steer_rate[:h] * dt
-        wheel_new = wheel + np.minimum(np.maximum(self.steer[:h] * self.p_max_steer[:h] - wheel, -turn_limit),
-                                       turn_limit)
-        v_mean = 0.5 * (v + v_new)
-        grip = self.p_lateral[:h] / np.maximum(np.abs(v_mean), 0.1)
-        omega = np.minimum(np.maximum(v_mean * np.tan(wheel_new) / self.p_wheelbase[:h], -grip), grip)
+        wheel_new = wheel
+        target_wheel = self.steer[:h] * self.p_max_steer[:h]
+        turn_limit = self.p_steer_rate[:h] * h_dt
+        lateral, wheelbase = self.p_lateral[:h], self.p_wheelbase[:h]
+        loc, rot = self.loc[:h], self.rot[:h]
+        yaw = np.radians(rot[:, 1])
+        yaw_now = yaw
+        v_now = v
+        dx = np.zeros(h)
+        dy = np.zeros(h)
+        for _ in range(substeps):
+            # Longitudinal: push, then resistances toward zero that never flip the motion.
+            pushed = v_now + push
+            resist = drag * (v_now * v_now) + resist_fixed
+            v_new = np.copysign(np.maximum(np.abs(pushed) - resist * h_dt, 0.0), pushed) + 0.0
+            v_new = np.minimum(np.maximum(v_new, v_min), v_max)
+            # Steering at a finite rate; bicycle yaw rate capped by lateral grip.
+            wheel_new = wheel_new + np.minimum(np.maximum(target_wheel - wheel_new, -turn_limit), turn_limit)
+            v_mean = 0.5 * (v_now + v_new)
+            grip = lateral / np.maximum(np.abs(v_mean), 0.1)
+            omega = np.minimum(np.maximum(v_mean * np.tan(wheel_new) / wheelbase, -grip), grip)
+            heading = yaw_now + (0.5 * h_dt) * omega
+            step_len = v_mean * h_dt
+            dx += step_len * np.cos(heading)
+            dy += step_len * np.sin(heading)
+            yaw_now = yaw_now + omega * h_dt
+            v_now = v_new
+        omega = (yaw_now - yaw) / dt
         pending = self.pending_angvel_on[:h]
         if pending.any():
             omega = np.where(pending, np.radians(self.pending_angvel[:h, 2]), omega)
             pending[:] = False
 
-        loc, rot = self.loc[:h], self.rot[:h]
-        yaw = np.radians(rot[:, 1])
-        heading = yaw + (0.5 * dt) * omega
-        step_len = v_mean * dt
-        dx = step_len * np.cos(heading)
-        dy = step_len * np.sin(heading)
         cv_on = self.constant_velocity_on[:h]
         any_cv = bool(cv_on.any())
         if any_cv:

@@ -40,7 +40,7 @@ class World:
         self.elapsed_seconds = 0.0
         self.delta_seconds = 0.0
         self.platform_timestamp = time.time()
-        self.vehicles = VehicleState()
+        self.vehicles = VehicleState(sample_slope=not town.flat)
         self.walkers = WalkerState()
         self.actors: dict = {}
         self._vehicle_ids = np.zeros(0, dtype=np.uint32)     # slot -> actor id
@@ -232,10 +232,8 @@ class World:
         if self.settings.substepping and dt > self.settings.max_substep_delta_time > 0:
             substeps = min(int(math.ceil(dt / self.settings.max_substep_delta_time - 1e-9)),
                            self.settings.max_substeps)
-        h = dt / substeps
-        for _ in range(substeps):
-            self.vehicles.step(h, self.town.ground_z)
-            self.walkers.step(h, self.town.ground_z)
+        self.vehicles.step(dt, self.town.ground_z, substeps)
+        self.walkers.step(dt, self.town.ground_z)
         self.frame += 1
         self.elapsed_seconds += dt
         self.delta_seconds = dt
