@@ -1,5 +1,6 @@
 """Two clients: one ticks in synchronous mode, the other sees every frame with wait_for_tick."""
 import threading
+import time
 
 import carla
 from _common import connect, emit, synchronous
@@ -25,10 +26,11 @@ ready.wait()
 ticked = []
 while thread.is_alive() and len(ticked) < 200:
     ticked.append(world.tick())
-    if len(seen) < len(ticked) - 1:
-        # let the watcher keep up: the ticker only waits on it, never the server
-        while len(seen) < len(ticked) - 1 and thread.is_alive():
-            thread.join(0.001)
+    # wait_for_tick returns the next snapshot after the call, as in CARLA: give the watcher time to
+    # record this frame and wait again before the next tick (the server itself never waits on it).
+    while len(seen) < len(ticked) and thread.is_alive():
+        thread.join(0.001)
+    time.sleep(0.005)
 thread.join()
 synchronous(world, False)
 emit({
