@@ -74,7 +74,8 @@ class CarlaService:
                      "get_actor_definitions", "get_map_info", "get_map_data", "get_available_maps",
                      "get_spectator", "get_actors_by_id", "get_actor_bounding_box", "spawn_actor",
                      "spawn_actor_with_parent", "destroy_actor", "get_weather_parameters",
-                     "get_physics_control", "get_vehicle_light_states", "is_traffic_manager_running"):
+                     "get_physics_control", "get_vehicle_light_states", "get_vehicle_light_state",
+                     "is_traffic_manager_running", "request_file"):
             r(name, getattr(self, name), VALUE)
         for name in ("load_new_episode", "set_weather_parameters", "set_actor_transform", "set_actor_location",
                      "set_actor_target_velocity", "set_actor_target_angular_velocity",
@@ -82,7 +83,7 @@ class CarlaService:
                      "set_actor_simulate_physics", "set_actor_enable_gravity", "add_actor_impulse",
                      "add_actor_force", "add_actor_angular_impulse", "add_actor_torque",
                      "apply_control_to_vehicle", "apply_control_to_walker", "apply_physics_control",
-                     "set_vehicle_light_state", "request_file"):
+                     "set_vehicle_light_state"):
             r(name, getattr(self, name), VOID)
         r("apply_batch", self.apply_batch, RAW)
         r("get_traffic_manager_running", self.get_traffic_manager_running, VALUE)
@@ -257,6 +258,9 @@ class CarlaService:
 
     def set_vehicle_light_state(self, actor_id, state):
         self.world._physical(actor_id, ("vehicle",)).light_state = wire.integer(state, "light state") & 0xFFFFFFFF
+
+    def get_vehicle_light_state(self, actor_id):
+        return self.world._physical(actor_id, ("vehicle",)).light_state
 
     def get_vehicle_light_states(self):
         return [[a.id, a.light_state] for a in self.world.actors.values() if a.kind == "vehicle"]
