@@ -98,16 +98,16 @@ class BatchRunner:
 
     def _walker_state(self, actor_id, transform, speed):
         self.service.set_actor_transform(actor_id, transform)
-        actor = self.service.world._physical(actor_id, ("walker",))
+        actor = self.service.world.physical_actor(actor_id, ("walker",))
         walkers = self.service.world.walkers
         walkers.set_control(actor.slot, tuple(walkers.direction[actor.slot]), wire.finite(speed, "speed"), False)
 
     def _autopilot(self, actor_id, enabled, *tm_port):
-        self.service.world._physical(actor_id, ("vehicle",))
+        self.service.world.physical_actor(actor_id, ("vehicle",))
         raise RequestError(f"SetAutopilot: {TRAFFIC_MANAGER_MISSING}")
 
     def _debug_telemetry(self, actor_id, enabled):
-        self.service.world._physical(actor_id, ("vehicle",))
+        self.service.world.physical_actor(actor_id, ("vehicle",))
         raise RequestError("ShowDebugTelemetry is not supported: this server has no telemetry display")
 
 

@@ -35,6 +35,7 @@ class CarlaService:
         self.hub.on_subscribe[StreamHub.EPISODE_STREAM] = self._send_state_to
         self.dispatcher = Dispatcher()
         self.episode_counter = 0
+        self._last_sync_tick = None      # wall clock of the last synchronous tick without a fixed delta
         self.world = self._new_world(load_town(config.map_name), EpisodeSettings(
             fixed_delta_seconds=config.fixed_delta_seconds))
         self.batch = BatchRunner(self)
@@ -128,7 +129,8 @@ class CarlaService:
         dt = self.fixed_delta_seconds
         if dt is None:
             now = time.monotonic()
-            dt = min(max(now - getattr(self, "_last_sync_tick", now - 0.05), 1e-4), 1.0)
+            previous = self._last_sync_tick if self._last_sync_tick is not None else now - 0.05
+            dt = min(max(now - previous, 1e-4), 1.0)
             self._last_sync_tick = now
         return self.tick(dt)
 
@@ -206,27 +208,27 @@ class CarlaService:
         self.world.set_location(actor_id, wire.vector3(location, "location"))
 
     def set_actor_target_velocity(self, actor_id, velocity):
-        actor = self.world._physical(actor_id)
+        actor = self.world.physical_actor(actor_id)
         self.world.state_of(actor).set_target_velocity(actor.slot, wire.vector3(velocity, "velocity"))
 
     def set_actor_target_angular_velocity(self, actor_id, velocity):
-        actor = self.world._physical(actor_id)
+        actor = self.world.physical_actor(actor_id)
         self.world.state_of(actor).set_target_angular_velocity(actor.slot, wire.vector3(velocity, "angular velocity"))
 
     def enable_actor_constant_velocity(self, actor_id, velocity):
-        actor = self.world._physical(actor_id, ("vehicle",))
+        actor = self.world.physical_actor(actor_id, ("vehicle",))
         self.world.vehicles.enable_constant_velocity(actor.slot, wire.vector3(velocity, "velocity"))
 
     def disable_actor_constant_velocity(self, actor_id):
-        actor = self.world._physical(actor_id, ("vehicle",))
+        actor = self.world.physical_actor(actor_id, ("vehicle",))
         self.world.vehicles.disable_constant_velocity(actor.slot)
 
     def set_actor_simulate_physics(self, actor_id, enabled):
-        actor = self.world._physical(actor_id)
+        actor = self.world.physical_actor(actor_id)
         self.world.state_of(actor).set_simulate_physics(actor.slot, wire.boolean(enabled, "enabled"))
 
     def set_actor_enable_gravity(self, actor_id, enabled):
-        self.world._physical(actor_id)
+        self.world.physical_actor(actor_id)
         wire.boolean(enabled, "enabled")
         raise WorldError("set_enable_gravity is not supported: actors always stay on the ground in this server")
 
@@ -257,10 +259,10 @@ class CarlaService:
         self.world.apply_physics_control(actor_id, control)
 
     def set_vehicle_light_state(self, actor_id, state):
-        self.world._physical(actor_id, ("vehicle",)).light_state = wire.integer(state, "light state") & 0xFFFFFFFF
+        self.world.physical_actor(actor_id, ("vehicle",)).light_state = wire.integer(state, "light state") & 0xFFFFFFFF
 
     def get_vehicle_light_state(self, actor_id):
-        return self.world._physical(actor_id, ("vehicle",)).light_state
+        return self.world.physical_actor(actor_id, ("vehicle",)).light_state
 
     def get_vehicle_light_states(self):
         return [[a.id, a.light_state] for a in self.world.actors.values() if a.kind == "vehicle"]

@@ -67,7 +67,7 @@ class World:
             raise WorldError(f"actor {actor_id} not found")
         return actor
 
-    def _physical(self, actor_id, kinds=("vehicle", "walker")) -> Actor:
+    def physical_actor(self, actor_id, kinds=("vehicle", "walker")) -> Actor:
         actor = self.actor(actor_id)
         if actor.kind not in kinds:
             raise WorldError(f"actor {actor.id} ({actor.type_id}) is not a {' or '.join(kinds)}")
@@ -172,7 +172,7 @@ class World:
         self.set_transform(actor_id, loc, self.world_pose(actor)[1] if not actor.parent_id else actor.rotation)
 
     def apply_vehicle_control(self, actor_id, control) -> None:
-        actor = self._physical(actor_id, ("vehicle",))
+        actor = self.physical_actor(actor_id, ("vehicle",))
         if not isinstance(control, (list, tuple)) or len(control) < 7:
             raise WorldError("vehicle control: expected [throttle, steer, brake, hand_brake, reverse, "
                              "manual_gear_shift, gear]")
@@ -182,7 +182,7 @@ class World:
         self.vehicles.set_control(actor.slot, throttle, steer, brake, hand_brake, reverse, manual, gear)
 
     def apply_walker_control(self, actor_id, control) -> None:
-        actor = self._physical(actor_id, ("walker",))
+        actor = self.physical_actor(actor_id, ("walker",))
         if not isinstance(control, (list, tuple)) or len(control) < 2 or not isinstance(control[0], (list, tuple)):
             raise WorldError("walker control: expected [[x, y, z], speed, jump]")
         direction = tuple(_number_or_zero(v) for v in control[0][:3])
@@ -192,13 +192,13 @@ class World:
         self.walkers.set_control(actor.slot, direction, max(_number_or_zero(control[1]), 0.0), jump)
 
     def add_impulse(self, actor_id, impulse) -> None:
-        actor = self._physical(actor_id)
+        actor = self.physical_actor(actor_id)
         state = self.state_of(actor)
         mass = self._mass(actor)
         state.set_target_velocity(actor.slot, tuple(state.vel[actor.slot] + np.asarray(impulse) / mass))
 
     def add_angular_impulse(self, actor_id, impulse) -> None:
-        actor = self._physical(actor_id)
+        actor = self.physical_actor(actor_id)
         state = self.state_of(actor)
         # A box's moment of inertia about z, from its mass and extent; impulse in N*m*s, velocity in deg/s.
         ex, ey, _ = actor.extent
@@ -210,12 +210,12 @@ class World:
         return float(self.vehicles.p_mass[actor.slot]) if actor.kind == "vehicle" else WALKER_MASS_KG
 
     def physics_control(self, actor_id) -> list:
-        actor = self._physical(actor_id, ("vehicle",))
+        actor = self.physical_actor(actor_id, ("vehicle",))
         loc, rot = self.world_pose(actor)
         return physics_control_wire(self.vehicles.params[actor.slot], loc, rot)
 
     def apply_physics_control(self, actor_id, control) -> None:
-        actor = self._physical(actor_id, ("vehicle",))
+        actor = self.physical_actor(actor_id, ("vehicle",))
         try:
             params = params_from_physics_control_wire(control, self.vehicles.params[actor.slot])
         except (TypeError, ValueError, IndexError) as exc:
