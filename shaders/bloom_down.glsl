@@ -1,0 +1,48 @@
+#version 330 core
+// Bloom downsample: 13-tap filter (Jimenez 2014, "Next Generation Post Processing in Call of
+// Duty"); the first level also applies a soft-knee bright pass.
+#include "include/common.glsl"
+
+#if defined VERTEX_SHADER
+#include "include/fullscreen.glsl"
+
+void main() {
+    fullscreen_vertex(0.0);
+}
+
+#elif defined FRAGMENT_SHADER
+in vec2 v_uv;
+out vec4 f_color;
+uniform sampler2D u_source;
+uniform float u_threshold;      // 0 = no bright pass
+
+vec3 tap(vec2 uv, vec2 texel, vec2 offset) {
+    return texture(u_source, uv + texel * offset).rgb;
+}
+
+void main() {
+    vec2 texel = 1.0 / vec2(textureSize(u_source, 0));
+    vec3 a = tap(v_uv, texel, vec2(-2.0, 2.0));
+    vec3 b = tap(v_uv, texel, vec2(0.0, 2.0));
+    vec3 c = tap(v_uv, texel, vec2(2.0, 2.0));
+    vec3 d = tap(v_uv, texel, vec2(-2.0, 0.0));
+    vec3 e = tap(v_uv, texel, vec2(0.0, 0.0));
+    vec3 f = tap(v_uv, texel, vec2(2.0, 0.0));
+    vec3 g = tap(v_uv, texel, vec2(-2.0, -2.0));
+    vec3 h = tap(v_uv, texel, vec2(0.0, -2.0));
+    vec3 i = tap(v_uv, texel, vec2(2.0, -2.0));
+    vec3 j = tap(v_uv, texel, vec2(-1.0, 1.0));
+    vec3 k = tap(v_uv, texel, vec2(1.0, 1.0));
+    vec3 l = tap(v_uv, texel, vec2(-1.0, -1.0));
+    vec3 m = tap(v_uv, texel, vec2(1.0, -1.0));
+    vec3 color = e * 0.125 + (a + c + g + i) * 0.03125 + (b + d + f + h) * 0.0625 + (j + k + l + m) * 0.125;
+    if (u_threshold > 0.0) {
+        float brightness = max(color.r, max(color.g, color.b));
+        float knee = 0.5 * u_threshold;
+        float soft = clamp(brightness - u_threshold + knee, 0.0, 2.0 * knee);
+        soft = soft * soft / (4.0 * knee + 1e-5);
+        color *= max(soft, brightness - u_threshold) / max(brightness, 1e-5);
+    }
+    f_color = vec4(min(color, vec3(64.0)), 1.0);
+}
+#endif
