@@ -18,6 +18,20 @@ if [ ! -x "$venv/bin/python" ] || ! cmp -s pyproject.toml "$stamp"; then
 fi
 "$venv/bin/python" -c "import pytest" 2>/dev/null || "$venv/bin/python" -m pip install -q -e "$here[test]"
 
+# Rendering tests use Mesa llvmpipe through EGL, and the window test runs under Xvfb.
+need=()
+command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
+command -v xwd >/dev/null 2>&1 || need+=(x11-apps)
+ldconfig -p 2>/dev/null | grep -q 'libEGL_mesa.so' || need+=(libegl1 libegl-mesa0 libgl1-mesa-dri)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "run_tests.sh: please install ${need[*]} (rendering and window tests need them)" >&2; exit 2
+  fi
+fi
+
 # The official client is the reference: it has wheels for CPython 3.10-3.12 on Linux.
 official=${CARLA_OFFICIAL_VENV:-$here/.venv-official}
 if [ ! -x "$official/bin/python" ] || ! "$official/bin/python" -c "import carla" 2>/dev/null; then

@@ -9,6 +9,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--port", type=int, default=2000)
 parser.add_argument("--vehicles", type=int, default=0)
 parser.add_argument("--seconds", type=float, default=3.0)
+parser.add_argument("--camera", action="store_true", help="also spawn a listening 800x600 RGB camera")
 args = parser.parse_args()
 client = carla.Client("127.0.0.1", args.port)
 client.set_timeout(60.0)
@@ -25,6 +26,10 @@ batch = [carla.command.SpawnActor(blueprint, t).then(
     carla.command.ApplyVehicleControl(carla.command.FutureActor, carla.VehicleControl(throttle=0.6, steer=0.1)))
     for t in points[:args.vehicles]]
 ids = [r.actor_id for r in client.apply_batch_sync(batch, True) if not r.error]
+camera = None
+if args.camera:
+    camera = world.spawn_actor(world.get_blueprint_library().find("sensor.camera.rgb"), points[0])
+    camera.listen(lambda image: None)
 for _ in range(20):
     world.tick()
 ticks, start = 0, time.perf_counter()
@@ -33,6 +38,9 @@ while time.perf_counter() - start < args.seconds:
         world.tick()
     ticks += 50
 elapsed = time.perf_counter() - start
+if camera is not None:
+    camera.stop()
+    camera.destroy()
 client.apply_batch_sync([carla.command.DestroyActor(i) for i in ids], True)
 settings.synchronous_mode, settings.fixed_delta_seconds = False, None
 world.apply_settings(settings)

@@ -18,11 +18,13 @@ from serverproc import ServerProcess, client_command, official_available  # noqa
 CARLA_REPORTED = {100: "34 (CARLA, physics, desktop GPU)"}
 
 
-def measure(which: str, vehicles: int, seconds: float) -> float:
-    with ServerProcess("-nullrhi") as server:
+def measure(which: str, vehicles: int, seconds: float, camera: bool = False) -> float:
+    """Ticks/s in no-render mode; with camera, the server can render but no_rendering_mode is on."""
+    flags = ("-RenderOffScreen", "-quality-level=Low") if camera else ("-nullrhi",)
+    with ServerProcess(*flags) as server:
         argv, env = client_command(which, "placeholder", server.port)
         argv = [argv[0], str(ROOT / "bench" / "_tick_client.py"), "--port", str(server.port),
-                "--vehicles", str(vehicles), "--seconds", str(seconds)]
+                "--vehicles", str(vehicles), "--seconds", str(seconds)] + (["--camera"] if camera else [])
         done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
         if done.returncode != 0:
             raise RuntimeError(f"{which} client failed:\n{done.stderr}")
@@ -40,10 +42,12 @@ def main() -> int:
     args = parser.parse_args()
     counts = [int(v) for v in args.vehicles.split(",")]
     clients = ["ours"] + (["official"] if official_available() else [])
-    lines = ["| vehicles | " + " | ".join(f"{c} client (ticks/s)" for c in clients) + " | CARLA reported |",
-             "|---:|" + "---:|" * len(clients) + "---|"]
+    lines = ["| vehicles | " + " | ".join(f"{c} client (ticks/s)" for c in clients)
+             + " | ours, camera spawned, rendering off | CARLA reported |",
+             "|---:|" + "---:|" * (len(clients) + 1) + "---|"]
     for n in counts:
         cells = [f"{measure(c, n, args.seconds):.0f}" for c in clients]
+        cells.append(f"{measure('ours', n, args.seconds, camera=True):.0f}")
         lines.append(f"| {n} | " + " | ".join(cells) + f" | {CARLA_REPORTED.get(n, '')} |")
         print(lines[-1] if len(lines) > 3 else "\n".join(lines), flush=True)
     table = "\n".join(lines)

@@ -46,11 +46,14 @@ def main(argv=None) -> int:
         print(f"CarlaUE4.sh: cannot listen on ports {config.rpc_port}/{config.streaming_port}: {exc.strerror or exc}",
               file=sys.stderr)
         return 2
+    except RuntimeError as exc:
+        print(f"CarlaUE4.sh: {exc}", file=sys.stderr)
+        return 1
     signal.signal(signal.SIGINT, _raise_shutdown)
     signal.signal(signal.SIGTERM, _raise_shutdown)
     try:
         print(f"CARLA server ready: world port {config.rpc_port}, streaming port {config.streaming_port}, "
-              f"map {config.map_name}, quality {config.quality_level}, rendering {config.render_mode} "
+              f"map {config.map_name}, quality {config.quality_level}, rendering {server.render_mode} "
               f"(started in {time.monotonic() - _START:.2f} s)", flush=True)
         server.serve_forever()
     except _Shutdown:

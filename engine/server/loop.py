@@ -38,6 +38,7 @@ class ServerLoop:
         self.running = False
         self._next_async_tick = None
         self._last_tick_wall = None
+        self._timers: list = []        # [interval, callback, next due] run between selects
 
     # -- connections ------------------------------------------------------------------------------------------
     def _accept(self, listener, make):
@@ -136,15 +137,26 @@ class ServerLoop:
         if self._next_async_tick < now - 0.5:       # fell far behind (a slow tick): do not try to catch up
             self._next_async_tick = now
 
+    def every(self, interval: float, callback) -> None:
+        """Call callback about every interval seconds of wall clock (the window's redraw)."""
+        self._timers.append([interval, callback, time.monotonic()])
+
+    def _run_timers(self, now: float) -> None:
+        for timer in self._timers:
+            if now >= timer[2]:
+                timer[1]()
+                timer[2] = max(timer[2] + timer[0], now)
+
     def run(self) -> None:
         self.running = True
         self.reschedule()
         select = self.selector.select
         rpc_accept, stream_accept = "rpc-accept", "stream-accept"
         while self.running:
-            timeout = None
+            deadlines = [t[2] for t in self._timers]
             if self._next_async_tick is not None:
-                timeout = max(0.0, self._next_async_tick - time.monotonic())
+                deadlines.append(self._next_async_tick)
+            timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
             for key, events in select(timeout):
                 conn = key.data
                 if conn is rpc_accept:
@@ -163,6 +175,8 @@ class ServerLoop:
                         self.service.hub.readable(conn)
             if self._next_async_tick is not None and time.monotonic() >= self._next_async_tick:
                 self._async_tick_due(time.monotonic())
+            if self._timers:
+                self._run_timers(time.monotonic())
 
     def stop(self) -> None:
         self.running = False

@@ -5,6 +5,7 @@ Arguments arrive as msgpack values and are checked here before the world sees th
 from __future__ import annotations
 
 import logging
+import math
 import time
 
 from engine.map.town import available_maps, load_town
@@ -15,11 +16,30 @@ from engine.server.streams import StreamHub
 from engine.world import blueprints
 from engine.world.settings import EpisodeSettings
 from engine.world.weather import weather_from_wire
+from engine.sensors.cameras import CAMERA_KINDS, camera_from_attributes
 from engine.world.world import World, WorldError
 
 log = logging.getLogger("carla.service")
 
 SERVER_VERSION = "0.9.16"
+
+
+SPECTATOR_SPEED = 10.0   # m/s, four times that with the boost key
+
+
+def fly(location, rotation, controls: dict, dt: float):
+    """Move a free camera by window input: move=(forward, right, up), look=(d_yaw, d_pitch) degrees."""
+    pitch, yaw, roll = rotation
+    d_yaw, d_pitch = controls.get("look", (0.0, 0.0))
+    yaw, pitch = yaw + d_yaw, max(-89.0, min(89.0, pitch + d_pitch))
+    forward, right, up = controls.get("move", (0.0, 0.0, 0.0))
+    speed = SPECTATOR_SPEED * (4.0 if controls.get("speed_boost") else 1.0) * dt
+    cp, sp = math.cos(math.radians(pitch)), math.sin(math.radians(pitch))
+    cy, sy = math.cos(math.radians(yaw)), math.sin(math.radians(yaw))
+    x = location[0] + speed * (forward * cp * cy - right * sy)
+    y = location[1] + speed * (forward * cp * sy + right * cy)
+    z = location[2] + speed * (forward * sp + up)
+    return (x, y, z), (pitch, yaw, roll)
 
 
 def map_key(name: str) -> str:
@@ -28,13 +48,15 @@ def map_key(name: str) -> str:
 
 
 class CarlaService:
-    def __init__(self, config, loop):
+    def __init__(self, config, loop, render=None):
         self.config = config
         self.loop = loop
         self.hub = StreamHub(loop)
         self.hub.on_subscribe[StreamHub.EPISODE_STREAM] = self._send_state_to
         self.dispatcher = Dispatcher()
         self.episode_counter = 0
+        self.cameras: dict = {}          # actor id -> Camera
+        self.render = render             # RenderSystem, or None when nothing is rendered (-nullrhi)
         self._last_sync_tick = None      # wall clock of the last synchronous tick without a fixed delta
         self.world = self._new_world(load_town(config.map_name), EpisodeSettings(
             fixed_delta_seconds=config.fixed_delta_seconds))
@@ -44,7 +66,20 @@ class CarlaService:
     # -- episode ----------------------------------------------------------------------------------------------
     def _new_world(self, town, settings) -> World:
         self.episode_counter += 1
-        return World(town, episode_id=self.episode_counter, settings=settings)
+        self.cameras = {}
+        if self.render is not None:
+            self.render.forget_pending()
+            self.render.load_town(town)
+        return World(town, episode_id=self.episode_counter, settings=settings, sensor_factory=self._new_sensor)
+
+    def _new_sensor(self, actor, blueprint) -> int:
+        """Give a sensor actor its stream; refuse the kinds this server does not produce yet."""
+        if actor.type_id not in CAMERA_KINDS:
+            raise WorldError(f"sensor '{actor.type_id}' is not available in this server yet: "
+                             "only the camera sensors are built")
+        stream_id = self.hub.new_stream()
+        self.cameras[actor.id] = camera_from_attributes(actor.id, stream_id, actor.type_id, actor.attributes)
+        return stream_id
 
     @property
     def synchronous(self) -> bool:
@@ -56,9 +91,37 @@ class CarlaService:
 
     def tick(self, dt: float) -> int:
         self.world.step(dt)
+        self._capture(dt)
         if self.hub.has_readers(StreamHub.EPISODE_STREAM):
             self.hub.publish(StreamHub.EPISODE_STREAM, self.world.encode_state())
         return self.world.frame
+
+    def _capture(self, dt: float) -> None:
+        """Render the cameras due this frame and send every image whose readback finished.
+
+        Synchronous mode waits for the readbacks, so every image of frame N is on its stream before the
+        answer to the tick; asynchronous mode sends what is ready, one or two frames late."""
+        if self.render is None or self.world.settings.no_rendering_mode:
+            return
+        due = [c for c in self.cameras.values() if c.due(dt) and self.hub.has_readers(c.stream_id)]
+        self.render.render_cameras(self.world, due)
+        for camera, message in self.render.finished_images(wait=self.synchronous):
+            self.hub.publish(camera.stream_id, message)
+
+    def draw_window(self) -> None:
+        """The server window: fly the spectator with WASD/QE and the mouse, show what it sees."""
+        context = self.render.context
+        if context.should_close():
+            self.loop.stop()
+            return
+        spectator = self.world.spectator
+        controls = context.poll_input()
+        if not spectator.parent_id:
+            spectator.location, spectator.rotation = fly(spectator.location, spectator.rotation, controls,
+                                                         1.0 / 30.0)
+        location, rotation = self.world.world_pose(spectator)
+        width, height = self.config.res_x, self.config.res_y
+        context.present(self.render.view(self.world, location, rotation, width, height), width, height)
 
     def _send_state_to(self, conn) -> None:
         payload = self.world.encode_state()
@@ -182,14 +245,19 @@ class CarlaService:
         return self.world.actor(actor_id).bounding_box_wire()
 
     def spawn_actor(self, description, transform):
-        return self.actor_wire(self.world.spawn(description, wire.transform(transform)))
+        return self.actor_wire(self._track(self.world.spawn(description, wire.transform(transform))))
+
+    def _track(self, actor):
+        if self.render is not None and actor.kind in ("vehicle", "walker"):
+            self.render.track(actor, blueprints.find_blueprint(actor.type_id))
+        return actor
 
     def spawn_actor_with_parent(self, description, transform, parent, attachment_type=0, socket_name=""):
         parent = wire.integer(parent, "parent id")
         attachment = wire.integer(attachment_type, "attachment type") if parent else 0
         if attachment not in (0, 1, 2):
             raise wire.WireError(f"attachment type must be 0 (Rigid), 1 (SpringArm) or 2 (SpringArmGhost), got {attachment}")
-        return self.actor_wire(self.world.spawn(description, wire.transform(transform), parent, attachment))
+        return self.actor_wire(self._track(self.world.spawn(description, wire.transform(transform), parent, attachment)))
 
     def destroy_actor(self, actor_id):
         actor = self.world.actors.get(actor_id) if isinstance(actor_id, int) else None
@@ -197,6 +265,7 @@ class CarlaService:
             raise WorldError("unable to destroy actor: not found")
         if actor.stream_id:
             self.hub.close_stream(actor.stream_id)
+            self.cameras.pop(actor.id, None)
         self.world.destroy(actor.id)
         return True
 

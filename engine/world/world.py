@@ -43,13 +43,13 @@ class World:
         self.vehicles = VehicleState(sample_slope=not town.flat)
         self.walkers = WalkerState()
         self.actors: dict = {}
-        self._vehicle_ids = np.zeros(0, dtype=np.uint32)     # slot -> actor id
-        self._walker_ids = np.zeros(0, dtype=np.uint32)
+        self.vehicle_ids = np.zeros(0, dtype=np.uint32)     # slot -> actor id
+        self.walker_ids = np.zeros(0, dtype=np.uint32)
         self._next_id = 1
         self._sensor_factory = sensor_factory
         self.spectator = self._register(Actor(
             id=self._new_id(), type_id="spectator", kind="spectator", description=[0, "spectator", []],
-            location=_overview_location(town), rotation=(-90.0, 0.0, 0.0)))
+            location=_overview_location(town), rotation=(-35.0, 0.0, 0.0)))
 
     # -- registry ---------------------------------------------------------------------------------------------
     def _new_id(self) -> int:
@@ -107,19 +107,19 @@ class World:
                       attributes=values, semantic_tags=semantic_tags_for(bp.kind, values))
         if bp.kind == "vehicle":
             actor.slot = self.vehicles.add(loc, rot, bp.vehicle)
-            self._vehicle_ids = _set_slot(self._vehicle_ids, actor.slot, actor.id)
+            self.vehicle_ids = _set_slot(self.vehicle_ids, actor.slot, actor.id)
         elif bp.kind == "walker":
             speed = float(values.get("speed", "1.4") or 1.4)
             # A walker's origin is the centre of its body, as in CARLA.
             actor.slot = self.walkers.add(loc, rot, max_speed=max(speed, 3.0), z_offset=bp.extent[2])
-            self._walker_ids = _set_slot(self._walker_ids, actor.slot, actor.id)
+            self.walker_ids = _set_slot(self.walker_ids, actor.slot, actor.id)
         elif bp.kind == "sensor":
             actor.stream_id = self._sensor_factory(actor, bp)
         return self._register(actor)
 
     def _overlaps(self, loc, yaw, extent) -> bool:
         half = np.array(extent[:2], dtype=np.float64) + 0.05
-        for state, ids in ((self.vehicles, self._vehicle_ids), (self.walkers, self._walker_ids)):
+        for state, ids in ((self.vehicles, self.vehicle_ids), (self.walkers, self.walker_ids)):
             slots = np.flatnonzero(state.alive)
             if len(slots) == 0:
                 continue
@@ -136,10 +136,10 @@ class World:
             raise WorldError("the spectator cannot be destroyed")
         if actor.kind == "vehicle":
             self.vehicles.remove(actor.slot)
-            self._vehicle_ids[actor.slot] = 0
+            self.vehicle_ids[actor.slot] = 0
         elif actor.kind == "walker":
             self.walkers.remove(actor.slot)
-            self._walker_ids[actor.slot] = 0
+            self.walker_ids[actor.slot] = 0
         for child in self.actors.values():
             if child.parent_id == actor.id:
                 child.location, child.rotation = self.world_pose(child)
@@ -255,7 +255,7 @@ class World:
         records["state"] = episode_state.ACTOR_ACTIVE
         if n_v:
             r = records[len(others):len(others) + n_v]
-            r["id"] = self._vehicle_ids[vslots]
+            r["id"] = self.vehicle_ids[vslots]
             r["transform"][:, :3] = v.loc[vslots]
             r["transform"][:, 3:] = v.rot[vslots]
             r["velocity"] = v.vel[vslots]
@@ -271,7 +271,7 @@ class World:
             r["speed_limit"] = DEFAULT_SPEED_LIMIT_KMH
         if n_w:
             r = records[len(others) + n_v:]
-            r["id"] = self._walker_ids[wslots]
+            r["id"] = self.walker_ids[wslots]
             r["transform"][:, :3] = w.loc[wslots]
             r["transform"][:, 3:] = w.rot[wslots]
             r["velocity"] = w.vel[wslots]
@@ -294,10 +294,11 @@ class World:
 
 
 def _overview_location(town: Town) -> tuple:
-    """Above the middle of the town: where the spectator starts."""
+    """Where the spectator starts: 50 m up, behind the middle of the town, looking along +x at it
+    (close enough that Low quality's 150 m draw distance still shows the roads)."""
     points = np.array([p[:3] for p in town.spawn_points]) if town.spawn_points else np.zeros((1, 3))
     centre = (points.min(axis=0) + points.max(axis=0)) / 2
-    return float(centre[0]), float(centre[1]), 150.0
+    return float(centre[0]) - 70.0, float(centre[1]), 50.0
 
 
 def _number_or_zero(value) -> float:
