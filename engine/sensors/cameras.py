@@ -48,9 +48,10 @@ class Camera:
         return CameraRequest(self.kind, self.width, self.height, self.fov, tuple(location), tuple(rotation),
                              gamma=self.gamma)
 
-    def message(self, frame: int, timestamp: float, transform, pixels: bytes) -> bytes:
-        return b"".join((sensor_header(self.sensor_type, frame, timestamp, transform),
-                         _IMAGE_HEADER.pack(self.width, self.height, self.fov), pixels))
+    def message(self, frame: int, timestamp: float, transform, pixels: bytes) -> tuple:
+        """The image message as buffers to send in a row: header, then the pixels (not copied)."""
+        header = sensor_header(self.sensor_type, frame, timestamp, transform)
+        return header + _IMAGE_HEADER.pack(self.width, self.height, self.fov), pixels
 
 
 def camera_from_attributes(actor_id: int, stream_id: int, type_id: str, attributes: dict) -> Camera:

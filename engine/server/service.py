@@ -106,7 +106,7 @@ class CarlaService:
         due = [c for c in self.cameras.values() if c.due(dt) and self.hub.has_readers(c.stream_id)]
         self.render.render_cameras(self.world, due)
         for camera, message in self.render.finished_images(wait=self.synchronous):
-            self.hub.publish(camera.stream_id, message)
+            self.hub.publish(camera.stream_id, *message)
 
     def draw_window(self) -> None:
         """The server window: fly the spectator with WASD/QE and the mouse, show what it sees."""
@@ -125,7 +125,7 @@ class CarlaService:
 
     def _send_state_to(self, conn) -> None:
         payload = self.world.encode_state()
-        self.hub.send(conn, len(payload).to_bytes(4, "little") + payload)
+        self.hub.send(conn, (len(payload).to_bytes(4, "little"), payload))
 
     def _publish_state(self) -> None:
         self.hub.publish(StreamHub.EPISODE_STREAM, self.world.encode_state())

@@ -6,11 +6,13 @@ because the client subscribes only after the RPC that created the stream has ret
 """
 from __future__ import annotations
 
+import collections
 import socket
 import struct
 
 _LENGTH = struct.Struct("<I")
 MAX_PENDING_BYTES = 256 * 1024 * 1024   # a reader this far behind is dropped; it reconnects
+MAX_PARTS_PER_SEND = 512                 # below the kernel's IOV_MAX
 
 
 class StreamConnection:
@@ -18,7 +20,8 @@ class StreamConnection:
         self.sock = sock
         self.stream_id: int | None = None
         self.inbox = b""
-        self.outbox = bytearray()
+        self.outbox = collections.deque()      # memoryviews still to send, in order
+        self.outbox_bytes = 0
         self.closed = False
 
     def fileno(self) -> int:
@@ -61,33 +64,42 @@ class StreamHub:
     def has_readers(self, stream_id: int) -> bool:
         return bool(self.subscribers.get(stream_id)) or stream_id in self.pending
 
-    def publish(self, stream_id: int, payload: bytes) -> None:
+    def publish(self, stream_id: int, *parts) -> None:
+        """Send one message made of these byte buffers (gathered by the kernel, not joined here)."""
         conns = self.subscribers.get(stream_id)
         if not conns:
             if stream_id in self.pending:
-                self.pending[stream_id] = payload
+                self.pending[stream_id] = parts
             return
-        message = _LENGTH.pack(len(payload)) + payload
+        message = (_LENGTH.pack(sum(len(p) for p in parts)),) + parts
         for conn in list(conns):
             self.send(conn, message)
 
-    def send(self, conn: StreamConnection, message: bytes) -> None:
+    def send(self, conn: StreamConnection, parts: tuple) -> None:
         if conn.closed:
             return
         if not conn.outbox:
             try:
-                sent = conn.sock.send(message)
+                sent = conn.sock.sendmsg(parts)
             except (BlockingIOError, InterruptedError):
                 sent = 0
             except OSError:
                 self.loop.close_connection(conn)
                 return
-            if sent == len(message):
+            if sent == sum(len(p) for p in parts):
                 return
-            message = message[sent:]
             self.loop.want_write(conn, True)
-        conn.outbox += message
-        if len(conn.outbox) > MAX_PENDING_BYTES:
+        else:
+            sent = 0
+        for part in parts:
+            view = memoryview(part)
+            if sent >= len(view):
+                sent -= len(view)
+                continue
+            conn.outbox.append(view[sent:])
+            conn.outbox_bytes += len(view) - sent
+            sent = 0
+        if conn.outbox_bytes > MAX_PENDING_BYTES:
             self.loop.close_connection(conn)
 
     def readable(self, conn: StreamConnection) -> None:
@@ -113,21 +125,30 @@ class StreamHub:
         self.subscribers.setdefault(stream_id, []).append(conn)
         last = self.pending.pop(stream_id, None)
         if last is not None:
-            self.send(conn, _LENGTH.pack(len(last)) + last)
+            self.send(conn, (_LENGTH.pack(sum(len(p) for p in last)),) + last)
         callback = self.on_subscribe.get(stream_id)
         if callback is not None:
             callback(conn)
 
     def writable(self, conn: StreamConnection) -> None:
+        outbox = conn.outbox
         try:
-            sent = conn.sock.send(conn.outbox)
+            sent = conn.sock.sendmsg([outbox[i] for i in range(min(len(outbox), MAX_PARTS_PER_SEND))])
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
             self.loop.close_connection(conn)
             return
-        del conn.outbox[:sent]
-        if not conn.outbox:
+        conn.outbox_bytes -= sent
+        while sent:
+            head = outbox[0]
+            if sent >= len(head):
+                sent -= len(head)
+                outbox.popleft()
+            else:
+                outbox[0] = head[sent:]
+                sent = 0
+        if not outbox:
             self.loop.want_write(conn, False)
 
     def forget(self, conn: StreamConnection) -> None:
