@@ -58,3 +58,21 @@ def test_cameras_deliver_nothing_without_rendering():
     with ServerProcess("-nullrhi") as server:
         result = json.loads(run_client("ours", "no_render_camera.py", server.port))
     assert result == {"spawned": True, "images": 0, "ticks": 20}
+
+
+def test_no_rendering_mode_setting_stops_and_restarts_cameras(client_kind):
+    with ServerProcess("-RenderOffScreen", "-quality-level=Low") as server:
+        result = json.loads(run_client(client_kind, "no_rendering_setting.py", server.port))
+    assert result == {"images_while_off": 0, "image_after": True}
+
+
+def test_nullrhi_imports_no_gl():
+    probe = ("import sys; from launcher.config import parse_args; from engine.server.server import Server; "
+             "from serverproc import free_port_pair; "
+             "server = Server(parse_args(['-nullrhi', f'-carla-rpc-port={free_port_pair()}'])); "
+             "print(sorted(m for m in ('moderngl', 'glcontext', 'glfw') if m in sys.modules)); server.close()")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests")}
+    done = subprocess.run([os.sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
