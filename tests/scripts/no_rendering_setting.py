@@ -18,11 +18,11 @@ for _ in range(10):
     world.tick()
 while_off = images.qsize()
 settings.no_rendering_mode = False
-world.apply_settings(settings)     # apply_settings ticks once itself: drop the image of that tick
-while not images.empty():
-    images.get()
+world.apply_settings(settings)     # apply_settings may tick itself: skip images of earlier frames
 frame = world.tick()
 image = images.get(timeout=60.0)
+while image.frame < frame:
+    image = images.get(timeout=60.0)
 camera.stop()
 camera.destroy()
 settings.synchronous_mode, settings.fixed_delta_seconds = False, None
