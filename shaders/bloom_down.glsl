@@ -1,6 +1,8 @@
-#version 330 core
+#version 430 core
 // Bloom downsample: 13-tap filter (Jimenez 2014, "Next Generation Post Processing in Call of
 // Duty"); the first level also applies a soft-knee bright pass.
+#define POST_FORMAT rgba16f
+#define POST_ACCUMULATE 0
 #include "include/common.glsl"
 
 #if defined VERTEX_SHADER
@@ -10,9 +12,7 @@ void main() {
     fullscreen_vertex(0.0);
 }
 
-#elif defined FRAGMENT_SHADER
-in vec2 v_uv;
-out vec4 f_color;
+#elif defined FRAGMENT_SHADER || defined COMPUTE_SHADER
 uniform sampler2D u_source;
 uniform float u_threshold;      // 0 = no bright pass
 
@@ -20,21 +20,21 @@ vec3 tap(vec2 uv, vec2 texel, vec2 offset) {
     return texture(u_source, uv + texel * offset).rgb;
 }
 
-void main() {
+vec4 shade(ivec2 pixel, vec2 uv) {
     vec2 texel = 1.0 / vec2(textureSize(u_source, 0));
-    vec3 a = tap(v_uv, texel, vec2(-2.0, 2.0));
-    vec3 b = tap(v_uv, texel, vec2(0.0, 2.0));
-    vec3 c = tap(v_uv, texel, vec2(2.0, 2.0));
-    vec3 d = tap(v_uv, texel, vec2(-2.0, 0.0));
-    vec3 e = tap(v_uv, texel, vec2(0.0, 0.0));
-    vec3 f = tap(v_uv, texel, vec2(2.0, 0.0));
-    vec3 g = tap(v_uv, texel, vec2(-2.0, -2.0));
-    vec3 h = tap(v_uv, texel, vec2(0.0, -2.0));
-    vec3 i = tap(v_uv, texel, vec2(2.0, -2.0));
-    vec3 j = tap(v_uv, texel, vec2(-1.0, 1.0));
-    vec3 k = tap(v_uv, texel, vec2(1.0, 1.0));
-    vec3 l = tap(v_uv, texel, vec2(-1.0, -1.0));
-    vec3 m = tap(v_uv, texel, vec2(1.0, -1.0));
+    vec3 a = tap(uv, texel, vec2(-2.0, 2.0));
+    vec3 b = tap(uv, texel, vec2(0.0, 2.0));
+    vec3 c = tap(uv, texel, vec2(2.0, 2.0));
+    vec3 d = tap(uv, texel, vec2(-2.0, 0.0));
+    vec3 e = tap(uv, texel, vec2(0.0, 0.0));
+    vec3 f = tap(uv, texel, vec2(2.0, 0.0));
+    vec3 g = tap(uv, texel, vec2(-2.0, -2.0));
+    vec3 h = tap(uv, texel, vec2(0.0, -2.0));
+    vec3 i = tap(uv, texel, vec2(2.0, -2.0));
+    vec3 j = tap(uv, texel, vec2(-1.0, 1.0));
+    vec3 k = tap(uv, texel, vec2(1.0, 1.0));
+    vec3 l = tap(uv, texel, vec2(-1.0, -1.0));
+    vec3 m = tap(uv, texel, vec2(1.0, -1.0));
     vec3 color = e * 0.125 + (a + c + g + i) * 0.03125 + (b + d + f + h) * 0.0625 + (j + k + l + m) * 0.125;
     if (u_threshold > 0.0) {
         float brightness = max(color.r, max(color.g, color.b));
@@ -43,6 +43,8 @@ void main() {
         soft = soft * soft / (4.0 * knee + 1e-5);
         color *= max(soft, brightness - u_threshold) / max(brightness, 1e-5);
     }
-    f_color = vec4(min(color, vec3(64.0)), 1.0);
+    return vec4(min(color, vec3(64.0)), 1.0);
 }
+
+#include "include/post_main.glsl"
 #endif

@@ -1,10 +1,12 @@
-#version 330 core
+#version 430 core
 // FXAA in the style of Lottes' FXAA 3.11 (quality, short edge search), on gamma-encoded colour with
 // luma in alpha. Writes the sensor bytes: B, G, R, 255.
 #define FXAA_EDGE_THRESHOLD 0.125
 #define FXAA_EDGE_THRESHOLD_MIN 0.0312
 #define FXAA_SUBPIXEL 0.75
 #define FXAA_SEARCH_STEPS 3
+#define POST_FORMAT rgba8
+#define POST_ACCUMULATE 0
 #include "include/common.glsl"
 
 #if defined VERTEX_SHADER
@@ -14,9 +16,7 @@ void main() {
     fullscreen_vertex(0.0);
 }
 
-#elif defined FRAGMENT_SHADER
-in vec2 v_uv;
-out vec4 f_color;
+#elif defined FRAGMENT_SHADER || defined COMPUTE_SHADER
 uniform sampler2D u_ldr;
 
 float luma_at(vec2 uv) {
@@ -27,10 +27,9 @@ float search_step(int i) {
     return i < 1 ? 1.5 : (i < 2 ? 2.0 : 4.0);
 }
 
-void main() {
+vec4 shade(ivec2 pixel, vec2 pixel_uv) {
     vec2 rcp = u_viewport.zw;
-    vec2 uv = gl_FragCoord.xy * rcp;
-    ivec2 pixel = ivec2(gl_FragCoord.xy);
+    vec2 uv = (vec2(pixel) + 0.5) * rcp;
     ivec2 last = textureSize(u_ldr, 0) - 1;
     vec4 center = texelFetch(u_ldr, pixel, 0);
     float luma_c = center.a;
@@ -42,8 +41,7 @@ void main() {
     float luma_min = min(luma_c, min(min(luma_s, luma_n), min(luma_w, luma_e)));
     float range = luma_max - luma_min;
     if (range < max(FXAA_EDGE_THRESHOLD_MIN, luma_max * FXAA_EDGE_THRESHOLD)) {
-        f_color = vec4(center.bgr, 1.0);
-        return;
+        return vec4(center.bgr, 1.0);
     }
     float luma_sw = texelFetch(u_ldr, clamp(pixel + ivec2(-1, -1), ivec2(0), last), 0).a;
     float luma_ne = texelFetch(u_ldr, clamp(pixel + ivec2(1, 1), ivec2(0), last), 0).a;
@@ -112,6 +110,8 @@ void main() {
     } else {
         final_uv.x += final_offset * step_length;
     }
-    f_color = vec4(textureLod(u_ldr, final_uv, 0.0).bgr, 1.0);
+    return vec4(textureLod(u_ldr, final_uv, 0.0).bgr, 1.0);
 }
+
+#include "include/post_main.glsl"
 #endif

@@ -1,12 +1,14 @@
 #version 330 core
 // Forward lighting: sun (Lambert, optional Blinn-Phong and shadow map), hemispheric ambient
-// (optionally with SSAO), emissive surfaces, wet roads and fog.
+// (optionally with SSAO), emissive surfaces, wet roads and fog. With OUTPUT_BGRA (no post-processing)
+// it writes the sensor bytes directly.
 #define SHADOWS 0
 #define SHADOW_PCF_TAPS 4
 #define SSAO 0
 #define SPECULAR 0
 #define ANALYTIC_SKY 0
 #define DRAW_DISTANCE_CUT 0
+#define OUTPUT_BGRA 0
 #include "include/common.glsl"
 
 #if defined VERTEX_SHADER
@@ -29,6 +31,7 @@ void main() {
 
 #elif defined FRAGMENT_SHADER
 #include "include/fog.glsl"
+#include "include/output.glsl"
 #if ANALYTIC_SKY
 #include "include/sky_preetham.glsl"
 #endif
@@ -121,6 +124,10 @@ void main() {
 #endif
         color = mix(color, fog_color, fog);
     }
+#if OUTPUT_BGRA
+    f_color = sensor_bgra(color);
+#else
     f_color = vec4(color, 1.0);
+#endif
 }
 #endif

@@ -1,6 +1,7 @@
 #version 330 core
 // Sky behind everything: drawn at the far plane, depth-tested against the scene.
 #define ANALYTIC_SKY 0
+#define OUTPUT_BGRA 0
 #include "include/common.glsl"
 
 #if defined VERTEX_SHADER
@@ -11,6 +12,7 @@ void main() {
 }
 
 #elif defined FRAGMENT_SHADER
+#include "include/output.glsl"
 #if ANALYTIC_SKY
 #include "include/sky_preetham.glsl"
 #endif
@@ -30,6 +32,10 @@ void main() {
 #else
     vec3 color = u_flat_sky.rgb;
 #endif
+#if OUTPUT_BGRA
+    f_color = sensor_bgra(color);
+#else
     f_color = vec4(color, 1.0);
+#endif
 }
 #endif

@@ -1,5 +1,7 @@
-#version 330 core
+#version 430 core
 // 4x4 depth-aware blur of the half-resolution occlusion (matches the 4x4 noise tile).
+#define POST_FORMAT r8
+#define POST_ACCUMULATE 0
 #include "include/common.glsl"
 
 #if defined VERTEX_SHADER
@@ -9,15 +11,13 @@ void main() {
     fullscreen_vertex(0.0);
 }
 
-#elif defined FRAGMENT_SHADER
-in vec2 v_uv;
-out float f_ao;
+#elif defined FRAGMENT_SHADER || defined COMPUTE_SHADER
 uniform sampler2D u_ao_half;
 
-void main() {
+vec4 shade(ivec2 pixel, vec2 uv) {
     ivec2 size = textureSize(u_ao_half, 0);
-    ivec2 base = ivec2(gl_FragCoord.xy) - ivec2(2);
-    float center_z = texelFetch(u_ao_half, ivec2(gl_FragCoord.xy), 0).g;
+    ivec2 base = pixel - ivec2(2);
+    float center_z = texelFetch(u_ao_half, pixel, 0).g;
     float sum = 0.0;
     float weight = 0.0;
     for (int y = 0; y < 4; ++y) {
@@ -28,6 +28,8 @@ void main() {
             weight += w;
         }
     }
-    f_ao = weight > 0.0 ? sum / weight : 1.0;
+    return vec4(weight > 0.0 ? sum / weight : 1.0);
 }
+
+#include "include/post_main.glsl"
 #endif

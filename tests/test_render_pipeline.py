@@ -80,13 +80,39 @@ def test_each_image_shows_the_frame_that_produced_it():
     assert all(b > a for (_, a), (_, b) in zip(centers, centers[1:])), centers
 
 
-def test_low_runs_lit_sky_tonemap_and_creates_no_shadow_or_post_targets():
+def test_held_images_stay_intact_and_their_buffers_are_reused_once_dropped():
+    """Images from mapped pixel buffers are views of that memory: a buffer is written again only
+    after every view of its image is gone."""
+    from engine.render.quality import LOW
+    from engine.render.renderer import Renderer
+    from engine.world.weather import CLEAR_NOON
+    with Renderer(offscreen_context(), LOW, ring_length=2) as renderer:
+        instances = small_scene(renderer, cars=10)
+        held = []
+        for frame in range(6):
+            renderer.render([request("rgb", x=-20.0 + 4.0 * frame)], instances, CLEAR_NOON, frame)
+            held += [(image, bytes(image)) for _, image in renderer.poll(wait=True)]
+        assert len({snapshot for _, snapshot in held}) == 6
+        assert all(bytes(image) == snapshot for image, snapshot in held)
+        created = len(held)
+        held.clear()
+        gc.collect()
+        for frame in range(6, 12):
+            renderer.render([request("rgb", x=-20.0 + 4.0 * frame)], instances, CLEAR_NOON, frame)
+            images = renderer.poll(wait=True)
+            del images
+        pool = renderer.readback._free_buffers[48 * 32 * 4]
+        assert len(pool) <= created
+
+
+def test_low_runs_one_lit_pass_and_creates_no_shadow_or_post_targets():
     from engine.render.quality import EPIC, LOW
     from engine.render.renderer import Renderer
     with Renderer(offscreen_context(), LOW) as renderer:
         low = renderer.pipeline("rgb")
-        assert low.pass_names == ("lit", "sky", "tonemap")
-        assert set(low.target_names) == {"scene_color", "depth", "final_color"}
+        # Low clears to the flat sky and writes the sensor's BGRA bytes in the lit pass itself.
+        assert low.pass_names == ("lit",)
+        assert set(low.target_names) == {"depth", "final_color"}
         renderer.set_quality(EPIC)
         epic = renderer.pipeline("rgb")
         assert epic.pass_names == ("shadow", "prepass", "ssao", "ssao_blur", "lit", "sky", "bloom", "tonemap", "fxaa")
@@ -230,3 +256,27 @@ def test_every_program_in_shaders_compiles_under_both_presets():
         with Renderer(offscreen_context(), preset) as renderer:
             for kind in CAMERA_KINDS:
                 assert renderer.pipeline(kind).passes
+
+
+@pytest.mark.parametrize("quality", ["Low", "Epic"])
+def test_compute_and_fragment_paths_give_the_same_images(quality):
+    """GPUs run full-screen passes, colour clears and readback copies as compute shaders; CPU
+    rasterisers as fragments, glClear and glReadPixels. Both give the same bytes."""
+    from engine.render.quality import preset_by_name
+    from engine.render.renderer import Renderer
+    from engine.render.synthetic import golden_request, golden_scene
+    from engine.world.weather import CLEAR_NOON
+    static, models, instances = golden_scene()
+    images = []
+    for compute, ring_length in ((False, 1), (True, 2)):
+        with Renderer(offscreen_context(), preset_by_name(quality), ring_length=ring_length,
+                      compute=compute) as renderer:
+            renderer.set_static_scene(static)
+            renderer.set_models(models)
+            requests = [golden_request(kind) for kind in KINDS]
+            tickets = renderer.render(requests, instances, CLEAR_NOON, 1)
+            done = dict(renderer.poll(wait=True))
+            images.append([as_image(done[t], r.width, r.height).astype(np.int64) for t, r in zip(tickets, requests)])
+    for kind, fragment, compute in zip(KINDS, *images):
+        difference = np.abs(fragment - compute).max()
+        assert difference <= (1 if kind == "rgb" else 0), f"{quality} {kind}: the paths differ by up to {difference}"

@@ -109,3 +109,56 @@ def test_low_cuts_objects_beyond_100_m_and_roads_beyond_150_m():
             "road at 130 m": project(request, (130.0, 0.0, 0.0))[::-1]}.items()}
     assert seen["Epic"] == {"far building": True, "near building": True, "road at 130 m": True}
     assert seen["Low"] == {"far building": False, "near building": True, "road at 130 m": True}
+
+
+def test_ssao_darkens_the_foot_of_a_wall_and_leaves_open_ground_alone():
+    import dataclasses
+    from engine.render.quality import EPIC
+    from engine.render.renderer import Renderer
+    from engine.render.scene_data import CameraRequest, Mesh
+    from engine.render.synthetic import box_mesh, plane_mesh
+    scene = Mesh.merge([plane_mesh(200.0, 200.0, (0.5, 0.5, 0.5), 10),
+                        box_mesh((10.0, 0.0, 2.0), (1.0, 20.0, 4.0), (0.5, 0.5, 0.5), 3)])
+    request = CameraRequest("rgb", 160, 120, 90.0, (0.0, 0.0, 2.0), (-20.0, 0.0, 0.0))
+    images = {}
+    for ssao in (True, False):
+        with Renderer(offscreen_context(), dataclasses.replace(EPIC, ssao=ssao)) as renderer:
+            renderer.set_static_scene(scene)
+            renderer.set_models([])
+            images[ssao] = render_one(renderer, request).astype(np.float64)
+    foot = [luminance_around(images[s], request, (9.3, 2.0, 0.15), 2) for s in (True, False)]
+    ground = [luminance_around(images[s], request, (5.0, -2.0, 0.0), 2) for s in (True, False)]
+    assert abs(ground[0] - ground[1]) < 2.0, f"SSAO darkened open ground: {ground}"
+    assert foot[0] < foot[1] - 3.0, f"SSAO left the foot of the wall unchanged: {foot}"
+
+
+def test_moving_actor_shadows_leave_no_trace_in_the_cached_shadow_map():
+    """The static shadow depth is cached and actors are drawn into a copy of it: after a car drove
+    through the light box, the image equals one rendered from scratch."""
+    from engine.render.quality import EPIC
+    from engine.render.renderer import Renderer
+    from engine.render.scene_data import CameraRequest, Instances
+    from engine.render.synthetic import box_mesh, plane_mesh, vehicle_model
+    from engine.render.scene_data import Mesh
+    scene = Mesh.merge([plane_mesh(200.0, 200.0, (0.5, 0.5, 0.5), 10),
+                        box_mesh((0.0, 8.0, 1.0), (2.0, 2.0, 2.0), (0.5, 0.5, 0.5), 3)])
+    request = CameraRequest("rgb", 96, 96, 60.0, (0.0, 0.0, 25.0), (-90.0, 0.0, 0.0))
+
+    def car(y):
+        return Instances(np.zeros(1, np.int32), np.array([[0.0, y, 0.0]], np.float32), np.zeros((1, 3), np.float32),
+                         np.ones((1, 3), np.float32), np.ones(1, np.uint32))
+
+    def renderer_with_scene():
+        renderer = Renderer(offscreen_context(), EPIC)
+        renderer.set_static_scene(scene)
+        renderer.set_models([vehicle_model()])
+        return renderer
+
+    with renderer_with_scene() as renderer:
+        for frame, y in enumerate((-8.0, -4.0, 0.0, 4.0)):
+            moved = render_one(renderer, request, car(y), weather=SUNNY, frame=frame)
+    with renderer_with_scene() as renderer:
+        fresh = render_one(renderer, request, car(4.0), weather=SUNNY, frame=0)
+        without_car = render_one(renderer, request, car(60.0), weather=SUNNY, frame=1)
+    assert np.array_equal(moved, fresh)
+    assert not np.array_equal(fresh, without_car), "the car casts no shadow in the test view"

@@ -99,11 +99,15 @@ def orthographic(half_width: float, half_height: float, near: float, far: float)
     return proj
 
 
+# Rows m[3] + m[0], m[3] - m[0], m[3] + m[1], ... of the Gribb-Hartmann plane extraction.
+_PLANE_ROWS = np.array([[1.0, 0.0, 0.0, 1.0], [-1.0, 0.0, 0.0, 1.0], [0.0, 1.0, 0.0, 1.0],
+                        [0.0, -1.0, 0.0, 1.0], [0.0, 0.0, 1.0, 1.0], [0.0, 0.0, -1.0, 1.0]])
+
+
 def frustum_planes(view_proj: np.ndarray) -> np.ndarray:
     """(6, 4) planes (a, b, c, d), inside where a*x + b*y + c*z + d >= 0, normals unit length."""
-    m = view_proj
-    planes = np.stack([m[3] + m[0], m[3] - m[0], m[3] + m[1], m[3] - m[1], m[3] + m[2], m[3] - m[2]])
-    planes /= np.linalg.norm(planes[:, :3], axis=1, keepdims=True)
+    planes = _PLANE_ROWS @ view_proj
+    planes /= np.sqrt(np.einsum("ij,ij->i", planes[:, :3], planes[:, :3]))[:, None]
     return planes
 
 
@@ -112,7 +116,7 @@ def spheres_visible(planes: np.ndarray, centers: np.ndarray, radii: np.ndarray) 
     if len(centers) == 0:
         return np.zeros(0, dtype=bool)
     dist = centers @ planes[:, :3].T + planes[:, 3]
-    return np.all(dist >= -radii[:, None], axis=1)
+    return dist.min(axis=1) >= -radii
 
 
 def orientation_sign(view: np.ndarray, proj: np.ndarray) -> float:

@@ -78,6 +78,8 @@ class _DrawList:
         self.model_commands = ctx.buffer(reserve=max(model_count, 1) * 20, dynamic=True)
         self.static_count = 0
         self.model_count = 0
+        self.static_data = None       # the static commands last uploaded
+        self.visible_instances = None # mask over the frame's instances
         self.key = None
 
     def release(self):
@@ -91,6 +93,7 @@ class SceneGeometry:
     def __init__(self, ctx):
         self.ctx = ctx
         self._static = None           # dict of buffers and tile table
+        self.static_version = 0       # counts set_static calls: caches of static views key on it
         self._models = None           # dict of buffers and per-model table
         self._identity = ctx.buffer(identity_instance().tobytes())
         self._vaos = {}               # (program glo, group, slot) -> VertexArray
@@ -100,6 +103,7 @@ class SceneGeometry:
     # -- uploads -------------------------------------------------------------------------------
     def set_static(self, mesh: Mesh, tile_size: float = TILE_SIZE_M) -> None:
         self._release_group("static")
+        self.static_version += 1
         if len(mesh.indices) == 0:
             return
         tri = mesh.indices.reshape(-1, 3).astype(np.uint32)
@@ -118,12 +122,17 @@ class SceneGeometry:
         counts = np.diff(np.r_[starts, len(tri_sorted)])
         lo = np.minimum.reduceat(corners[order].min(axis=1), starts)
         hi = np.maximum.reduceat(corners[order].max(axis=1), starts)
+        center = ((lo + hi) * 0.5).astype(np.float64)
+        commands = np.zeros((len(starts), 5), COMMAND_DTYPE)
+        commands[:, 0] = counts * 3
+        commands[:, 1] = 1
+        commands[:, 2] = starts * 3
         self._static = {
             "vbo": self.ctx.buffer(pack_vertices(mesh).tobytes()),
             "ibo": self.ctx.buffer(tri_sorted.astype(np.uint32).tobytes()),
-            "first": (starts * 3).astype(np.uint32),
-            "count": (counts * 3).astype(np.uint32),
-            "center": ((lo + hi) * 0.5).astype(np.float64),
+            "commands": commands,                                  # one draw command per tile
+            "center": center,
+            "center_h": np.c_[center, np.ones(len(center))],       # homogeneous, for plane distances
             "radius": (np.linalg.norm(hi - lo, axis=1) * 0.5).astype(np.float64),
             "road": road[order][starts],
             "winding": winding_sign(mesh.positions, mesh.normals, mesh.indices),
@@ -149,12 +158,14 @@ class SceneGeometry:
                 centers[i] = (lo + hi) * 0.5
                 radii[i] = np.linalg.norm(hi - lo) * 0.5
         windings = {winding_sign(m.positions, m.normals, m.indices) for m in models if len(m.indices)}
+        commands = np.zeros((len(models), 5), COMMAND_DTYPE)
+        commands[:, 0] = index_counts
+        commands[:, 2] = first_index
+        commands[:, 3] = base_vertex
         self._models = {
+            "commands": commands,       # per model; instance count and base instance set per view
             "vbo": self.ctx.buffer(np.concatenate([pack_vertices(m) for m in models]).tobytes() or b"\0" * 40),
             "ibo": self.ctx.buffer(local.tobytes() or b"\0" * 4),
-            "index_count": index_counts.astype(np.uint32),
-            "first_index": first_index.astype(np.uint32),
-            "base_vertex": base_vertex.astype(np.uint32),
             "center": centers,
             "radius": radii,
             "winding": windings.pop() if len(windings) == 1 else 0,
@@ -163,7 +174,7 @@ class SceneGeometry:
 
     @property
     def model_count(self) -> int:
-        return 0 if self._models is None else len(self._models["index_count"])
+        return 0 if self._models is None else len(self._models["commands"])
 
     def set_instances(self, instances) -> None:
         """Pack this frame's instances once (sorted by model) for all views."""
@@ -196,8 +207,8 @@ class SceneGeometry:
 
     # -- per view ------------------------------------------------------------------------------
     def prepare(self, slot: str, view_proj: np.ndarray, eye=None, draw_distance: float = 0.0,
-                road_draw_distance: float = 0.0, exclude_actor: int = 0, key=None) -> None:
-        """Cull for one view and upload its commands; `key` skips the work when unchanged."""
+                road_draw_distance: float = 0.0, exclude_actor: int = 0, key=None, groups=GROUPS) -> None:
+        """Cull `groups` for one view and upload its commands; `key` skips the work when unchanged."""
         draw_list = self._draw_list(slot)
         if key is not None and draw_list.key == key:
             return
@@ -205,52 +216,71 @@ class SceneGeometry:
         planes = camera_math.frustum_planes(view_proj)
         eye = None if eye is None else np.asarray(eye, dtype=np.float64)
         draw_list.static_count = 0
-        if self._static is not None:
+        if self._static is not None and "static" in groups:
             st = self._static
-            visible = camera_math.spheres_visible(planes, st["center"], st["radius"])
-            if draw_distance > 0.0 and eye is not None:
-                limit = np.where(st["road"], road_draw_distance, draw_distance)
-                near = np.linalg.norm(st["center"] - eye, axis=1) - st["radius"]
-                visible &= near <= limit
-            tiles = np.flatnonzero(visible)
+            radius = st["radius"]
+            visible = (st["center_h"] @ planes.T).min(axis=1) >= -radius
+            if eye is not None:
+                offset = st["center"] - eye
+                near = np.sqrt(np.einsum("ij,ij->i", offset, offset)) - radius
+                if draw_distance > 0.0:
+                    visible &= near <= np.where(st["road"], road_draw_distance, draw_distance)
+                # Front to back: nearer tiles fill the depth buffer first, so hidden fragments
+                # of farther tiles fail the depth test before shading.
+                tiles = np.argsort(np.where(visible, near, np.inf), kind="stable")[:np.count_nonzero(visible)]
+            else:
+                tiles = np.flatnonzero(visible)
             if len(tiles):
-                commands = np.zeros((len(tiles), 5), COMMAND_DTYPE)
-                commands[:, 0] = st["count"][tiles]
-                commands[:, 1] = 1
-                commands[:, 2] = st["first"][tiles]
-                _replace(draw_list.static_commands, commands.tobytes())
+                data = st["commands"][tiles].tobytes()
+                if data != draw_list.static_data:
+                    _replace(draw_list.static_commands, data)
+                    draw_list.static_data = data
                 draw_list.static_count = len(tiles)
         draw_list.model_count = 0
-        frame = self._frame
+        draw_list.visible_instances = None
+        frame = self._frame if "models" in groups else None
         if frame is not None:
             visible = camera_math.spheres_visible(planes, frame["center"], frame["radius"])
             if draw_distance > 0.0 and eye is not None:
-                visible &= np.linalg.norm(frame["center"] - eye, axis=1) - frame["radius"] <= draw_distance
+                offset = frame["center"] - eye
+                visible &= np.sqrt(np.einsum("ij,ij->i", offset, offset)) - frame["radius"] <= draw_distance
             if exclude_actor:
                 visible &= frame["actor_id"] != exclude_actor
+            draw_list.visible_instances = visible
             if visible.any():
                 rows = frame["packed"][visible]
                 per_model = np.bincount(frame["model"][visible], minlength=self.model_count)
                 used = np.flatnonzero(per_model)
-                md = self._models
-                commands = np.zeros((len(used), 5), COMMAND_DTYPE)
-                commands[:, 0] = md["index_count"][used]
+                commands = self._models["commands"][used]
                 commands[:, 1] = per_model[used]
-                commands[:, 2] = md["first_index"][used]
-                commands[:, 3] = md["base_vertex"][used]
                 commands[:, 4] = (np.cumsum(per_model) - per_model)[used]
                 _replace(draw_list.instance_buffer, rows.tobytes())
                 _replace(draw_list.model_commands, commands.tobytes())
                 draw_list.model_count = len(used)
+
+    def instance_spheres(self, slot: str) -> tuple:
+        """(centres (k, 3), radii (k,)) of the bounding spheres of the instances `prepare(slot)` kept."""
+        draw_list = self._lists.get(slot)
+        visible = None if draw_list is None else draw_list.visible_instances
+        if visible is None or self._frame is None:
+            return np.zeros((0, 3)), np.zeros(0)
+        return self._frame["center"][visible], self._frame["radius"][visible]
+
+    def draw_count(self, slot: str) -> int:
+        """Draw commands that `prepare(slot)` kept."""
+        draw_list = self._lists.get(slot)
+        return 0 if draw_list is None else draw_list.static_count + draw_list.model_count
 
     def draw(self, program, slot: str, orientation: float) -> None:
         """Draw what `prepare(slot)` kept with `program`; orientation from camera_math.orientation_sign."""
         draw_list = self._lists.get(slot)
         if draw_list is None:
             return
+        # Actors first: they are often near the camera (an attached camera sees its own vehicle),
+        # so the town behind them fails the depth test before shading.
         for group, data, count, commands in (
-                ("static", self._static, draw_list.static_count, draw_list.static_commands),
-                ("models", self._models, draw_list.model_count, draw_list.model_commands)):
+                ("models", self._models, draw_list.model_count, draw_list.model_commands),
+                ("static", self._static, draw_list.static_count, draw_list.static_commands)):
             if count == 0 or data is None:
                 continue
             self._set_culling(data["winding"] * orientation)
@@ -280,7 +310,7 @@ class SceneGeometry:
     def _draw_list(self, slot: str) -> _DrawList:
         draw_list = self._lists.get(slot)
         if draw_list is None:
-            tiles = 0 if self._static is None else len(self._static["first"])
+            tiles = 0 if self._static is None else len(self._static["commands"])
             draw_list = _DrawList(self.ctx, tiles, self.model_count)
             self._lists[slot] = draw_list
         return draw_list

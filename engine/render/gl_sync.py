@@ -1,13 +1,15 @@
-"""GL fences and persistently mapped readback buffers through ctypes: moderngl 5.13 has neither.
+"""GL fences, persistently mapped readback buffers and texture copies through ctypes: moderngl 5.13
+has none of them.
 
 The entry points come from the context's own function loader (`ctx.mglo._context.load`, a private
 attribute of moderngl); this module is the only place that relies on it. When the loader or an entry
-point is missing, `load_fences` / `load_pinned_buffers` return None and callers fall back to counting
-frames and to plain moderngl buffers.
+point is missing, `load_fences` / `load_pinned_buffers` / `load_texture_copy` return None and callers
+fall back to counting frames, to plain moderngl buffers and to redrawing.
 """
 from __future__ import annotations
 
 import ctypes
+import weakref
 
 GL_SYNC_GPU_COMMANDS_COMPLETE = 0x9117
 GL_SYNC_FLUSH_COMMANDS_BIT = 0x00000001
@@ -32,6 +34,9 @@ _BUFFER_STORAGE = ctypes.CFUNCTYPE(None, ctypes.c_uint, ctypes.c_ssize_t, ctypes
 _MAP_BUFFER_RANGE = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_uint, ctypes.c_ssize_t, ctypes.c_ssize_t,
                                      ctypes.c_uint)
 _UNMAP_BUFFER = ctypes.CFUNCTYPE(ctypes.c_ubyte, ctypes.c_uint)
+_IMAGE_REF = [ctypes.c_uint, ctypes.c_uint] + [ctypes.c_int] * 4     # name, target, level, x, y, z
+_COPY_IMAGE_SUB_DATA = ctypes.CFUNCTYPE(None, *_IMAGE_REF, *_IMAGE_REF, ctypes.c_int, ctypes.c_int, ctypes.c_int)
+GL_TEXTURE_2D = 0x0DE1
 
 GL_COPY_WRITE_BUFFER = 0x8F37
 GL_MAP_READ_BIT = 0x0001
@@ -59,6 +64,10 @@ class Fences:
             raise RuntimeError("glFenceSync returned no fence")
         self._flush()
         return handle
+
+    def flush(self) -> None:
+        """glFlush: start the GPU on what is queued so far."""
+        self._flush()
 
     def signaled(self, handle: int) -> bool:
         """Non-blocking status query (a zero-timeout glClientWaitSync can still yield the thread on
@@ -95,10 +104,22 @@ class PinnedBuffer:
             self._delete()
             raise RuntimeError("glMapBufferRange could not map a readback buffer")
         self.buffer = api.ctx.external_buffer(self.name, nbytes)     # for Framebuffer.read_into
+        self._view_type = None
 
     def read(self) -> bytes:
         """The buffer's bytes; call only after the fence of the copy into it has signalled."""
         return ctypes.string_at(self.address, self.nbytes)
+
+    def lend(self, on_return) -> memoryview:
+        """A read-only view of the buffer's bytes, without a copy (call after the fence signalled).
+        `on_return(self)` runs once this view and every view made from it are gone; until then the
+        buffer must not be written again. A view must not outlive the context."""
+        if self._view_type is None:
+            # A subclass, because plain ctypes arrays take no weak references.
+            self._view_type = type("PinnedPixels", (ctypes.c_ubyte * self.nbytes,), {})
+        array = self._view_type.from_address(self.address)
+        weakref.finalize(array, on_return, self)
+        return memoryview(array).cast("B").toreadonly()
 
     def _delete(self) -> None:
         name = ctypes.c_uint(self.name)
@@ -129,6 +150,31 @@ class PinnedBuffers:
 
     def create(self, nbytes: int) -> PinnedBuffer:
         return PinnedBuffer(self, nbytes)
+
+
+class TextureCopy:
+    """glCopyImageSubData (GL 4.3): copies level 0 of one 2D texture into another of the same size
+    and format on the GPU, depth textures included (moderngl's framebuffer copy skips depth)."""
+
+    def __init__(self, copy_image_sub_data):
+        self._copy = copy_image_sub_data
+
+    def __call__(self, source, destination) -> None:
+        width, height = source.size
+        if destination.size != (width, height):
+            raise ValueError(f"texture copy needs equal sizes, got {source.size} and {destination.size}")
+        self.rect(source, destination, 0, 0, width, height)
+
+    def rect(self, source, destination, x: int, y: int, width: int, height: int) -> None:
+        """Copy the texels [x, x + width) x [y, y + height) (row 0 at the bottom) to the same place."""
+        self._copy(source.glo, GL_TEXTURE_2D, 0, x, y, 0, destination.glo, GL_TEXTURE_2D, 0, x, y, 0,
+                   width, height, 1)
+
+
+def load_texture_copy(ctx):
+    """A TextureCopy for ctx, or None when glCopyImageSubData cannot be loaded."""
+    functions = _load(ctx, ("glCopyImageSubData",))
+    return None if functions is None else TextureCopy(_COPY_IMAGE_SUB_DATA(functions["glCopyImageSubData"]))
 
 
 def _load(ctx, names):

@@ -69,6 +69,7 @@ class TargetSet:
         h = max(1, height // spec.downscale)
         if spec.depth:
             texture = self.ctx.depth_texture((w, h))
+            texture.compare_func = ""      # sampled as depth values (moderngl turns comparison on)
             texture.filter = (moderngl.NEAREST, moderngl.NEAREST)
             texture.repeat_x = texture.repeat_y = False
             return texture
@@ -88,7 +89,8 @@ class TargetSet:
         except KeyError:
             raise PipelineError(f"target {name!r} is not allocated for this pipeline") from None
 
-    def _lookup(self, name: str):
+    def lookup(self, name: str):
+        """A target texture by name; "bloom_chain:2" is level 2 of a chain."""
         base, _, level = name.partition(":")
         texture = self.texture(base)
         return texture[int(level)] if level else texture
@@ -97,8 +99,8 @@ class TargetSet:
         key = (colors, depth, depth_mask)
         fbo = self._fbos.get(key)
         if fbo is None:
-            fbo = self.ctx.framebuffer(color_attachments=[self._lookup(c) for c in colors],
-                                       depth_attachment=self._lookup(depth) if depth else None)
+            fbo = self.ctx.framebuffer(color_attachments=[self.lookup(c) for c in colors],
+                                       depth_attachment=self.lookup(depth) if depth else None)
             fbo.depth_mask = depth_mask
             self._fbos[key] = fbo
         return fbo
@@ -120,13 +122,13 @@ class TargetSet:
 class Pipeline:
     """The enabled passes of one camera kind under one preset, validated, plus their target sizes."""
 
-    def __init__(self, ctx, kind: str, preset, programs, geometry):
+    def __init__(self, ctx, kind: str, preset, programs, geometry, compute: bool = False):
         if kind not in PASS_ORDER:
             raise PipelineError(f"unknown camera kind {kind!r}; expected one of {', '.join(CAMERA_KINDS)}")
         self.ctx = ctx
         self.kind = kind
         self.preset = preset
-        env = PassEnv(ctx, programs, geometry, preset, kind)
+        env = PassEnv(ctx, programs, geometry, preset, kind, compute)
         self.passes = []
         try:
             for name in PASS_ORDER[kind]:
@@ -157,9 +159,13 @@ class Pipeline:
     def create_targets(self, width: int, height: int) -> TargetSet:
         return TargetSet(self.ctx, self._specs, self._target_names, width, height)
 
-    def execute(self, frame: PassFrame):
+    def execute(self, frame: PassFrame, after_pass=None):
+        """Run the passes; `after_pass()` (a flush) lets a GPU start each pass while later ones are
+        still being issued."""
         for render_pass in self.passes:
             render_pass.execute(frame)
+            if after_pass is not None:
+                after_pass()
         return frame.targets.fbo((self.output,), None)
 
     def release(self) -> None:

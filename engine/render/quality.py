@@ -37,6 +37,12 @@ class QualityPreset:
     far_plane_m: float = 1000.0
     near_plane_m: float = 0.1
 
+    @property
+    def post_processing(self) -> bool:
+        """Whether scene colour goes through the tonemap pass. Without it the lit pass writes the
+        sensor's gamma-encoded BGRA bytes itself (one pass, one rounding to 8 bits)."""
+        return self.tonemap or self.bloom or self.fxaa or self.hdr_scene_color
+
     def defines(self) -> dict:
         """Shader defines this preset sets (each must be declared with a default in its file)."""
         return {

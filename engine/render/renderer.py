@@ -21,7 +21,7 @@ from engine.render.geometry import SceneGeometry
 from engine.render.gl_sync import load_fences, load_pinned_buffers
 from engine.render.passes.base import ATMOSPHERE_BLOCK_BINDING, VIEW_BLOCK_BINDING, PassFrame
 from engine.render.pipeline import CAMERA_KINDS, Pipeline
-from engine.render.readback import Readback
+from engine.render.readback import ComputePack, Readback
 from engine.render.scene_data import Instances, Mesh
 from engine.render.shaders import ProgramCache
 from engine.render.views import VIEW_BLOCK_BYTES, camera_view, pack_view_block, shadow_view
@@ -32,7 +32,7 @@ GPU_RING_LENGTH = 3              # measured best on NVIDIA: the newest two calls
 
 
 class Renderer:
-    def __init__(self, context, quality, ring_length: int | None = None):
+    def __init__(self, context, quality, ring_length: int | None = None, compute: bool | None = None):
         ctx = getattr(context, "ctx", context)
         if ctx is None:
             raise RuntimeError("rendering needs a GL context; mode 'none' produces no camera data")
@@ -44,10 +44,17 @@ class Renderer:
         software = is_software_renderer(ctx)
         if ring_length is None:
             ring_length = 1 if software else GPU_RING_LENGTH
+        # Full-screen passes, colour clears and readback copies as compute shaders on GPUs (where they
+        # run on all shader cores instead of the raster back end); fragments and glClear on CPUs.
+        self.compute = (not software) if compute is None else bool(compute)
         self.programs = ProgramCache(ctx)
         self.geometry = SceneGeometry(ctx)
         fences = load_fences(ctx) if ring_length > 1 else None
-        self.readback = Readback(ctx, ring_length, fences, load_pinned_buffers(ctx) if fences else None)
+        pack = ComputePack(ctx, self.programs.get("readback_pack.glsl", compute=True)) if self.compute else None
+        self.readback = Readback(ctx, ring_length, fences, load_pinned_buffers(ctx) if fences else None, pack)
+        # GPUs: flush after each pass (drivers may hold commands until the readback's fence); CPU
+        # rasterisers would only split their work into more, smaller batches.
+        self._flush = fences.flush if fences is not None and not software else None
         self._view_ubo = ctx.buffer(reserve=VIEW_BLOCK_BYTES, dynamic=True)
         self._atmosphere_ubo = ctx.buffer(reserve=Atmosphere.block_bytes(), dynamic=True)
         self._atmosphere = None
@@ -56,8 +63,9 @@ class Renderer:
         self._shared = {}
         self._generation = 0
         self.last_frame = None
-        log.info("renderer: %s, quality %s, readback ring %d%s", ctx.info["GL_RENDERER"], quality.name,
-                 ring_length, ", mapped buffers" if self.readback.pinned else "")
+        log.info("renderer: %s, quality %s, readback ring %d%s, %s", ctx.info["GL_RENDERER"], quality.name,
+                 ring_length, ", mapped buffers" if self.readback.pinned else "",
+                 "compute post and readback" if self.compute else "fragment post, glReadPixels")
 
     # -- scene -----------------------------------------------------------------------------------
     def set_static_scene(self, mesh: Mesh) -> None:
@@ -113,7 +121,7 @@ class Renderer:
         if pipeline is None:
             if kind not in CAMERA_KINDS:
                 raise ValueError(f"unknown camera kind {kind!r}; expected one of {', '.join(CAMERA_KINDS)}")
-            pipeline = Pipeline(self.ctx, kind, self.quality, self.programs, self.geometry)
+            pipeline = Pipeline(self.ctx, kind, self.quality, self.programs, self.geometry, self.compute)
             self._pipelines[kind] = pipeline
         return pipeline
 
@@ -144,7 +152,8 @@ class Renderer:
         self._view_ubo.write(pack_view_block(cam, shadow, preset.exposure, draw_distance, road_distance,
                                              preset.ssao_radius_m))
         targets = self._target_set(pipeline, (request.kind, request.width, request.height, slot))
-        return pipeline.execute(PassFrame(targets, cam, shadow, self._generation, self._shared))
+        frame = PassFrame(targets, cam, shadow, self._generation, self._shared, self._atmosphere)
+        return pipeline.execute(frame, self._flush)
 
     def _target_set(self, pipeline, key):
         entry = self._targets.get(key)

@@ -1,7 +1,8 @@
 """Single-file GLSL programs: stage sections, declared defines, includes with `#line`, and a cache.
 
 A program file starts with `#version`, keeps each stage inside `#if defined VERTEX_SHADER` /
-`#elif defined GEOMETRY_SHADER` / `#elif defined FRAGMENT_SHADER` sections, declares every tunable
+`#elif defined GEOMETRY_SHADER` / `#elif defined FRAGMENT_SHADER` sections (a full-screen pass may
+also have a `COMPUTE_SHADER` section and be built as a compute program), declares every tunable
 as `#define NAME default`, and pulls shared code with `#include "include/x.glsl"` (resolved
 relative to shaders/, each file at most once per program). Compile errors are reported as
 `file:line`.
@@ -13,7 +14,7 @@ from pathlib import Path
 
 SHADER_DIR = Path(__file__).resolve().parents[2] / "shaders"
 MAX_INCLUDE_DEPTH = 100
-STAGES = ("VERTEX_SHADER", "GEOMETRY_SHADER", "FRAGMENT_SHADER")
+STAGES = ("VERTEX_SHADER", "GEOMETRY_SHADER", "FRAGMENT_SHADER", "COMPUTE_SHADER")
 
 _INCLUDE = re.compile(r'^\s*#include\s+"([^"]+)"\s*$')
 _DEFINE = re.compile(r"^\s*#define\s+([A-Za-z_][A-Za-z0-9_]*)\s+(\S.*?)\s*$")
@@ -43,8 +44,9 @@ class ShaderSource:
         body = self._expand(path, lines[1:], first_line=2, depth=0, stack=(path.resolve(),))
         self.body = self._apply_defines(body, dict(defines or {}))
         self.stages = tuple(s for s in STAGES if re.search(rf"defined\s*\(?\s*{s}\b", self.body))
-        if "VERTEX_SHADER" not in self.stages or "FRAGMENT_SHADER" not in self.stages:
-            raise ShaderError(f"{name}: needs VERTEX_SHADER and FRAGMENT_SHADER sections")
+        if ("VERTEX_SHADER" not in self.stages or "FRAGMENT_SHADER" not in self.stages) and \
+                "COMPUTE_SHADER" not in self.stages:
+            raise ShaderError(f"{name}: needs VERTEX_SHADER and FRAGMENT_SHADER sections, or COMPUTE_SHADER")
 
     def stage_text(self, stage: str) -> str:
         return f"{self.version}\n#define {stage} 1\n{self.body}"
@@ -117,8 +119,19 @@ def _glsl_value(value) -> str:
     return str(value)
 
 
-def build_program(ctx, name: str, defines: dict | None = None, root: Path = SHADER_DIR):
+def build_program(ctx, name: str, defines: dict | None = None, root: Path = SHADER_DIR, compute: bool = False):
+    """A moderngl Program from the file's vertex/fragment (and geometry) sections, or with `compute`
+    a ComputeShader from its COMPUTE_SHADER section."""
     source = ShaderSource(name, defines, root)
+    if compute:
+        if "COMPUTE_SHADER" not in source.stages:
+            raise ShaderError(f"{name}: has no COMPUTE_SHADER section")
+        try:
+            return ctx.compute_shader(source.stage_text("COMPUTE_SHADER"))
+        except Exception as exc:   # moderngl.Error carries the driver log
+            raise ShaderError(f"{name}: {source.explain(str(exc))}") from None
+    if "VERTEX_SHADER" not in source.stages or "FRAGMENT_SHADER" not in source.stages:
+        raise ShaderError(f"{name}: needs VERTEX_SHADER and FRAGMENT_SHADER sections")
     kwargs = {
         "vertex_shader": source.stage_text("VERTEX_SHADER"),
         "fragment_shader": source.stage_text("FRAGMENT_SHADER"),
@@ -132,18 +145,18 @@ def build_program(ctx, name: str, defines: dict | None = None, root: Path = SHAD
 
 
 class ProgramCache:
-    """Programs keyed by (file, sorted defines); owns them and releases them together."""
+    """Programs keyed by (file, sorted defines, compute); owns them and releases them together."""
 
     def __init__(self, ctx, root: Path = SHADER_DIR):
         self.ctx = ctx
         self.root = root
         self._programs = {}
 
-    def get(self, name: str, defines: dict | None = None):
-        key = (name, tuple(sorted((defines or {}).items())))
+    def get(self, name: str, defines: dict | None = None, compute: bool = False):
+        key = (name, tuple(sorted((defines or {}).items())), compute)
         program = self._programs.get(key)
         if program is None:
-            program = build_program(self.ctx, name, defines, self.root)
+            program = build_program(self.ctx, name, defines, self.root, compute)
             self._programs[key] = program
         return program
 

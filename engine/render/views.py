@@ -53,9 +53,13 @@ class ShadowView:
     key: tuple
 
 
+SHADOW_SNAP_TEXELS = 128          # the sun's box moves in steps of this many shadow-map texels
+
+
 def shadow_view(eye, forward, sun_dir, extent_m: float, map_size: int) -> ShadowView:
-    """Orthographic sun view over a square of side extent_m, shifted ahead of the camera and
-    snapped to whole texels so the shadows do not shimmer as the camera moves."""
+    """Orthographic sun view over a square of side extent_m, shifted ahead of the camera. Its centre
+    is snapped to a coarse grid of whole texels: shadows do not shimmer as the camera moves, and the
+    view (and a cached map of the static scene) stays the same over many frames."""
     sx, sy, sz = (float(v) for v in sun_dir)
     sz = max(sz, 0.05)            # sun at or below the horizon: keep a usable grazing light
     norm = math.sqrt(sx * sx + sy * sy + sz * sz)
@@ -68,8 +72,8 @@ def shadow_view(eye, forward, sun_dir, extent_m: float, map_size: int) -> Shadow
     depth_range = 400.0
     view = camera_math.look_view_matrix((0.0, 0.0, 0.0), (-sun[0], -sun[1], -sun[2]))
     texel = extent_m / map_size
-    light_center = view[:3, :3] @ center
-    light_center[:2] = np.floor(light_center[:2] / texel) * texel
+    step = texel * SHADOW_SNAP_TEXELS
+    light_center = np.round(view[:3, :3] @ center / step) * step
     view[:3, 3] = -light_center
     view[2, 3] -= depth_range * 0.5   # centre half-way into the depth range
     proj = camera_math.orthographic(half, half, 0.0, depth_range)

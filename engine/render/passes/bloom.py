@@ -1,9 +1,7 @@
 """Bloom (Epic): bright pass and 13-tap downsamples from half resolution, tent upsamples added back."""
 from __future__ import annotations
 
-import moderngl
-
-from engine.render.passes.base import Pass, draw_fullscreen
+from engine.render.passes.base import Pass
 
 BRIGHT_THRESHOLD = 1.0
 
@@ -19,26 +17,17 @@ class BloomPass(Pass):
 
     def __init__(self, env):
         super().__init__(env)
-        self.down = self.program("bloom_down.glsl", samplers=("u_source",))
-        self.up = self.program("bloom_up.glsl", samplers=("u_source",))
-        self.down_vao = self.fullscreen(self.down)
-        self.up_vao = self.fullscreen(self.up)
+        self.down = self.post("bloom_down.glsl", samplers=("u_source",))
+        self.up = self.post("bloom_up.glsl", samplers=("u_source",))
 
     def execute(self, frame):
-        ctx = self.ctx
         chain = frame.targets.texture("bloom_chain")
-        ctx.enable_only(moderngl.NOTHING)
         source = frame.texture("scene_color")
         for level, target in enumerate(chain):
-            frame.targets.fbo((f"bloom_chain:{level}",), None).use()
             source.use(0)
             self.down["u_threshold"].value = BRIGHT_THRESHOLD if level == 0 else 0.0
-            draw_fullscreen(self.down_vao)
+            self.down.run(frame, f"bloom_chain:{level}")
             source = target
-        ctx.enable_only(moderngl.BLEND)
-        ctx.blend_func = moderngl.ONE, moderngl.ONE
         for level in range(len(chain) - 1, 0, -1):
-            frame.targets.fbo((f"bloom_chain:{level - 1}",), None).use()
             chain[level].use(0)
-            draw_fullscreen(self.up_vao)
-        ctx.enable_only(moderngl.NOTHING)
+            self.up.run(frame, f"bloom_chain:{level - 1}", accumulate=True)

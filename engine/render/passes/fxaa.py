@@ -1,9 +1,7 @@
 """FXAA (Epic) on the tone-mapped colour; writes the sensor's BGRA bytes."""
 from __future__ import annotations
 
-import moderngl
-
-from engine.render.passes.base import Pass, draw_fullscreen
+from engine.render.passes.base import Pass
 
 
 class FxaaPass(Pass):
@@ -17,11 +15,8 @@ class FxaaPass(Pass):
 
     def __init__(self, env):
         super().__init__(env)
-        self.program_ = self.program("fxaa.glsl", samplers=("u_ldr",))
-        self.vao = self.fullscreen(self.program_)
+        self.program_ = self.post("fxaa.glsl", samplers=("u_ldr",))
 
     def execute(self, frame):
-        frame.targets.fbo(("final_color",), None).use()
-        self.ctx.enable_only(moderngl.NOTHING)
         frame.texture("ldr_color").use(0)
-        draw_fullscreen(self.vao)
+        self.program_.run(frame, "final_color")

@@ -20,9 +20,10 @@ class PrePass(Pass):
         self.program_ = self.program("prepass.glsl")
 
     def execute(self, frame):
+        self.clear_color(frame, "normal_vs", (0.0, 0.0, 0.0, 0.0))
+        frame.targets.fbo((), "depth").clear(depth=1.0)
         fbo = frame.targets.fbo(("normal_vs",), "depth")
         fbo.use()
-        fbo.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
         self.ctx.enable_only(moderngl.DEPTH_TEST)
         self.ctx.depth_func = "<"
         self.env.geometry.draw(self.program_, "camera", frame.cam.orientation)

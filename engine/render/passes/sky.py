@@ -1,4 +1,4 @@
-"""Sky at the far plane (both presets): Preetham on Epic, a flat colour on Low."""
+"""Analytic (Preetham) sky at the far plane (Epic). Without it the lit pass clears to the flat sky colour."""
 from __future__ import annotations
 
 import moderngl
@@ -8,20 +8,24 @@ from engine.render.passes.base import Pass, draw_fullscreen, pick
 
 class SkyPass(Pass):
     name = "sky"
-    reads = ("depth", "scene_color")
-    writes = ("scene_color",)
 
     @classmethod
     def enabled(cls, preset, kind):
-        return kind == "rgb"
+        return kind == "rgb" and preset.analytic_sky
 
     def __init__(self, env):
         super().__init__(env)
-        self.program_ = self.program("sky.glsl", pick(env.preset.defines(), "ANALYTIC_SKY"))
+        preset = env.preset
+        self.target = "scene_color" if preset.post_processing else "final_color"
+        self.reads = ("depth", self.target)
+        self.writes = (self.target,)
+        defines = pick(preset.defines(), "ANALYTIC_SKY")
+        defines["OUTPUT_BGRA"] = int(not preset.post_processing)
+        self.program_ = self.program("sky.glsl", defines)
         self.vao = self.fullscreen(self.program_)
 
     def execute(self, frame):
-        fbo = frame.targets.fbo(("scene_color",), "depth", depth_mask=False)
+        fbo = frame.targets.fbo((self.target,), "depth", depth_mask=False)
         fbo.use()
         self.ctx.enable_only(moderngl.DEPTH_TEST)
         self.ctx.depth_func = "<="

@@ -4,7 +4,7 @@ from __future__ import annotations
 import moderngl
 import numpy as np
 
-from engine.render.passes.base import Pass, draw_fullscreen, pick
+from engine.render.passes.base import Pass, pick
 
 _SEED = 1999
 
@@ -33,24 +33,20 @@ class SsaoPass(Pass):
     def __init__(self, env):
         super().__init__(env)
         samples = env.preset.ssao_samples
-        self.program_ = self.program("ssao.glsl", pick(env.preset.defines(), "SSAO_SAMPLES"),
-                                     samplers=("u_depth", "u_normal", "u_noise"))
+        self.program_ = self.post("ssao.glsl", pick(env.preset.defines(), "SSAO_SAMPLES"),
+                                  samplers=("u_depth", "u_normal", "u_noise"))
         self.program_["u_kernel"].write(ssao_kernel(samples).tobytes())
         rng = np.random.default_rng(_SEED + 1)
         angles = rng.uniform(0.0, 2.0 * np.pi, 16)
         noise = np.stack([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)
         self.noise = self.ctx.texture((4, 4), 2, noise.tobytes(), dtype="f4")
         self.noise.filter = (moderngl.NEAREST, moderngl.NEAREST)
-        self.vao = self.fullscreen(self.program_)
 
     def execute(self, frame):
-        fbo = frame.targets.fbo(("ao_half",), None)
-        fbo.use()
-        self.ctx.enable_only(moderngl.NOTHING)
         frame.texture("depth").use(0)
         frame.texture("normal_vs").use(1)
         self.noise.use(2)
-        draw_fullscreen(self.vao)
+        self.program_.run(frame, "ao_half")
 
     def release(self):
         super().release()
@@ -68,12 +64,8 @@ class SsaoBlurPass(Pass):
 
     def __init__(self, env):
         super().__init__(env)
-        self.program_ = self.program("ssao_blur.glsl", samplers=("u_ao_half",))
-        self.vao = self.fullscreen(self.program_)
+        self.program_ = self.post("ssao_blur.glsl", samplers=("u_ao_half",))
 
     def execute(self, frame):
-        fbo = frame.targets.fbo(("ao",), None)
-        fbo.use()
-        self.ctx.enable_only(moderngl.NOTHING)
         frame.texture("ao_half").use(0)
-        draw_fullscreen(self.vao)
+        self.program_.run(frame, "ao")

@@ -1,9 +1,7 @@
-"""Scene colour -> 8-bit colour (both presets); writes the sensor's BGRA bytes when it is last."""
+"""Scene colour -> 8-bit colour (presets with post-processing); writes the sensor's BGRA bytes when it is last."""
 from __future__ import annotations
 
-import moderngl
-
-from engine.render.passes.base import Pass, draw_fullscreen, pick
+from engine.render.passes.base import Pass, pick
 
 
 class TonemapPass(Pass):
@@ -11,7 +9,7 @@ class TonemapPass(Pass):
 
     @classmethod
     def enabled(cls, preset, kind):
-        return kind == "rgb"
+        return kind == "rgb" and preset.post_processing
 
     def __init__(self, env):
         super().__init__(env)
@@ -20,15 +18,12 @@ class TonemapPass(Pass):
         self.writes = ("ldr_color",) if preset.fxaa else ("final_color",)
         defines = pick(preset.defines(), "TONEMAP", "BLOOM")
         defines["OUTPUT_BGRA"] = int(not preset.fxaa)
-        self.program_ = self.program("tonemap.glsl", defines, samplers=("u_scene", "u_bloom"))
+        self.program_ = self.post("tonemap.glsl", defines, samplers=("u_scene", "u_bloom"))
         if preset.bloom:
             self.program_["u_bloom_intensity"].value = preset.bloom_intensity
-        self.vao = self.fullscreen(self.program_)
 
     def execute(self, frame):
-        frame.targets.fbo(self.writes, None).use()
-        self.ctx.enable_only(moderngl.NOTHING)
         frame.texture("scene_color").use(0)
         if "bloom_chain" in self.reads:
             frame.texture("bloom_chain")[0].use(1)
-        draw_fullscreen(self.vao)
+        self.program_.run(frame, self.writes[0])
