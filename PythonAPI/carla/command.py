@@ -11,6 +11,7 @@ from .blueprint import ActorBlueprint
 from .control import (
     VehicleAckermannControl, VehicleControl, VehiclePhysicsControl, WalkerControl)
 from .enums import AttachmentType
+from .geometry import _Field
 from .geometry import (
     Location, Transform, Vector3D, _bool, _float32, _int, _mismatch, _uint32, _vector3)
 
@@ -72,24 +73,14 @@ def _port(value, where):
     return _int(value, where, 0, 65535)
 
 
-class _Argument:
+class _Argument(_Field):
     """A command argument: a property that converts on write and is read by reference."""
 
+    __slots__ = ('default',)
+
     def __init__(self, convert, default):
-        self.convert = convert
+        super().__init__(convert)
         self.default = default
-
-    def __set_name__(self, owner, name):
-        self.name = name
-        self.where = '%s.%s' % (owner.__name__, name)
-
-    def __get__(self, obj, owner=None):
-        if obj is None:
-            return self
-        return obj.__dict__[self.name]
-
-    def __set__(self, obj, value):
-        obj.__dict__[self.name] = self.convert(value, self.where)
 
 
 class _Command:

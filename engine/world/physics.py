@@ -155,6 +155,20 @@ class _SlotArrays:
         self.loc[slot] = loc
         self.rot[slot] = rot
 
+    _FROZEN: tuple = ()                      # fields a step must not change for slots without physics
+    _STILL: tuple = ("vel", "angvel", "acc")  # fields zeroed for them
+
+    def _freeze(self, idle: np.ndarray):
+        return idle, [getattr(self, name)[idle] for name in self._FROZEN]
+
+    def _restore(self, frozen) -> None:
+        """Slots without physics (or free) keep their pose and have no motion."""
+        idle, saved = frozen
+        for name, values in zip(self._FROZEN, saved):
+            getattr(self, name)[idle] = values
+        for name in self._STILL:
+            getattr(self, name)[idle] = 0.0
+
     def set_simulate_physics(self, slot: int, on: bool) -> None:
         """Off freezes the actor where it is, as CARLA does."""
         self._check(slot)
@@ -432,19 +446,7 @@ class VehicleState(_SlotArrays):
             self._restore(frozen)
 
     _FROZEN = ("loc", "rot", "speed", "wheel_angle", "gear", "pending_angvel_on")
-
-    def _freeze(self, idle: np.ndarray):
-        return idle, [getattr(self, name)[idle] for name in self._FROZEN]
-
-    def _restore(self, frozen) -> None:
-        """Slots without physics (or free) keep their pose and have no motion."""
-        idle, saved = frozen
-        for name, values in zip(self._FROZEN, saved):
-            getattr(self, name)[idle] = values
-        self.vel[idle] = 0.0
-        self.angvel[idle] = 0.0
-        self.acc[idle] = 0.0
-        self.speed[idle] = 0.0
+    _STILL = ("vel", "angvel", "acc", "speed")
 
     def _ground_pose(self, x, y, cos_y, sin_y, ground_z: GroundZ, h: int):
         """Height of the origin on the road, and pitch/roll (radians) from the ground under the wheels.
@@ -587,15 +589,3 @@ class WalkerState(_SlotArrays):
             self._restore(frozen)
 
     _FROZEN = ("loc", "rot", "vz", "airborne", "pending_velocity_on")
-
-    def _freeze(self, idle: np.ndarray):
-        return idle, [getattr(self, name)[idle] for name in self._FROZEN]
-
-    def _restore(self, frozen) -> None:
-        """Walkers without physics (or free slots) keep their pose and have no motion."""
-        idle, saved = frozen
-        for name, values in zip(self._FROZEN, saved):
-            getattr(self, name)[idle] = values
-        self.vel[idle] = 0.0
-        self.angvel[idle] = 0.0
-        self.acc[idle] = 0.0
