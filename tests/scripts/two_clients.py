@@ -11,26 +11,29 @@ watcher.set_timeout(20.0)
 world = ticker.get_world()
 watched_world = watcher.get_world()
 synchronous(world, True)
-seen, ready = [], threading.Event()
+seen = []
 
 
 def watch():
-    ready.set()
     for _ in range(30):
+        waiting.set()
         seen.append(watched_world.wait_for_tick(20.0).frame)
 
 
+waiting = threading.Event()
 thread = threading.Thread(target=watch)
 thread.start()
-ready.wait()
 ticked = []
 while thread.is_alive() and len(ticked) < 200:
+    # wait_for_tick returns the next snapshot after the call, as in CARLA: tick only once the watcher is
+    # about to wait again, and give it a moment to get there (the server itself never waits on it).
+    while not waiting.wait(0.01) and thread.is_alive():
+        pass
+    waiting.clear()
+    time.sleep(0.02)
     ticked.append(world.tick())
-    # wait_for_tick returns the next snapshot after the call, as in CARLA: give the watcher time to
-    # record this frame and wait again before the next tick (the server itself never waits on it).
     while len(seen) < len(ticked) and thread.is_alive():
         thread.join(0.001)
-    time.sleep(0.005)
 thread.join()
 synchronous(world, False)
 emit({
