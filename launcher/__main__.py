@@ -16,6 +16,9 @@ class _Shutdown(Exception):
 
 
 def _raise_shutdown(signum, frame):
+    # A second signal during the shutdown (a wrapper forwarding the same one) must not interrupt it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise _Shutdown()
 
 

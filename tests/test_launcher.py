@@ -79,3 +79,16 @@ def test_ready_line_reports_start_time_and_signals_stop_cleanly(sig):
     out, err = server.process.communicate(timeout=30)
     assert server.process.returncode == 0, err
     assert "stopped" in out
+
+
+def test_the_first_signal_makes_later_ones_harmless_during_shutdown():
+    from launcher import __main__ as entry
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with pytest.raises(entry._Shutdown):
+            entry._raise_shutdown(signal.SIGTERM, None)
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
