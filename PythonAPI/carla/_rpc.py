@@ -113,13 +113,7 @@ class RpcClient:
         """Fire-and-forget call: sent with ``[True]`` metadata; no answer is awaited."""
         params = [_FIRE_AND_FORGET, *args] if self._with_metadata else list(args)
         with self._lock:
-            sock = self._connected()
-            self._msgid = msgid = (self._msgid + 1) & 0xFFFFFFFF
-            try:
-                sock.sendall(self._pack([0, msgid, method, params]))
-            except OSError:
-                self._disconnect()
-                raise self.timeout_error() from None
+            self._send(method, params)
             self._unanswered_casts += 1
             if self._unanswered_casts >= _DRAIN_EVERY:
                 self._drain_ready()
@@ -130,16 +124,21 @@ class RpcClient:
 
     # -- internals ---------------------------------------------------------------------------
 
+    def _send(self, method, params):
+        """Send one request (the lock is held); returns the socket and the request's msgid."""
+        sock = self._connected()
+        self._msgid = msgid = (self._msgid + 1) & 0xFFFFFFFF
+        try:
+            sock.sendall(self._pack([0, msgid, method, params]))
+        except OSError:
+            self._disconnect()
+            raise self.timeout_error() from None
+        return sock, msgid
+
     def _round_trip(self, method, args):
         params = [_BLOCKING, *args] if self._with_metadata else list(args)
         with self._lock:
-            sock = self._connected()
-            self._msgid = msgid = (self._msgid + 1) & 0xFFFFFFFF
-            try:
-                sock.sendall(self._pack([0, msgid, method, params]))
-            except OSError:
-                self._disconnect()
-                raise self.timeout_error() from None
+            sock, msgid = self._send(method, params)
             self._unanswered_casts = 0
             unpacker = self._unpacker
             deadline = None
