@@ -73,28 +73,24 @@ def _text(node: ET.Element, name: str, context: str, default: Optional[str] = No
     return value
 
 
-def _float(node: ET.Element, name: str, context: str, default: Optional[float] = None) -> float:
+def _number(node: ET.Element, name: str, context: str, default, cast, kind: str):
     value = node.get(name)
     if value is None:
         if default is None:
             raise ValueError(f"{_where(node, context)} is missing attribute '{name}'")
         return default
     try:
-        return float(value)
+        return cast(value)
     except ValueError:
-        raise ValueError(f"{_where(node, context)} attribute '{name}'={value!r} is not a number") from None
+        raise ValueError(f"{_where(node, context)} attribute '{name}'={value!r} is not {kind}") from None
+
+
+def _float(node: ET.Element, name: str, context: str, default: Optional[float] = None) -> float:
+    return _number(node, name, context, default, float, "a number")
 
 
 def _int(node: ET.Element, name: str, context: str, default: Optional[int] = None) -> int:
-    value = node.get(name)
-    if value is None:
-        if default is None:
-            raise ValueError(f"{_where(node, context)} is missing attribute '{name}'")
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(f"{_where(node, context)} attribute '{name}'={value!r} is not an integer") from None
+    return _number(node, name, context, default, int, "an integer")
 
 
 def _cubic(node: ET.Element, start_name: str, context: str) -> Cubic:
