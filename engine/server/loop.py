@@ -89,6 +89,7 @@ class ServerLoop:
             return
         if reply:
             self._send_rpc(conn, reply)
+        self.service.dispatcher.run_deferred()
 
     def _send_rpc(self, conn: RpcConnection, data: bytes) -> None:
         if conn.closed:

@@ -56,6 +56,12 @@ class Dispatcher:
     def __init__(self):
         self.handlers: dict = {}
         self._packer = msgpack.Packer(use_bin_type=True)
+        self.deferred = None       # work a handler left to run once its reply is out, before the next call
+
+    def run_deferred(self) -> None:
+        work, self.deferred = self.deferred, None
+        if work is not None:
+            work()
 
     def register(self, name: str, function, kind: str = VALUE) -> None:
         self.handlers[name] = Handler(function, kind)
@@ -97,6 +103,8 @@ class Dispatcher:
         return self._call(message[2], message[3], message[1])
 
     def _call(self, method, params, msgid):
+        if self.deferred is not None:
+            self.run_deferred()
         if not isinstance(method, str):
             return self._reply(msgid, "malformed request: the method name is not a string", None)
         if not isinstance(params, (list, tuple)):

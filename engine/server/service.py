@@ -91,22 +91,34 @@ class CarlaService:
 
     def tick(self, dt: float) -> int:
         self.world.step(dt)
-        self._capture(dt)
+        rendering = self._start_rendering(dt)
         if self.hub.has_readers(StreamHub.EPISODE_STREAM):
             self.hub.publish(StreamHub.EPISODE_STREAM, self.world.encode_state())
+        if rendering:
+            if self.synchronous:
+                # The GPU draws while the state goes out and the answer to the tick is sent; the images
+                # follow before any other call runs, so all of frame N is out before tick N+1 starts.
+                self.dispatcher.deferred = self._deliver_all_images
+            else:
+                self._deliver_images(wait=False)
         return self.world.frame
 
-    def _capture(self, dt: float) -> None:
-        """Render the cameras due this frame and send every image whose readback finished.
-
-        Synchronous mode waits for the readbacks, so every image of frame N is on its stream before the
-        answer to the tick; asynchronous mode sends what is ready, one or two frames late."""
+    def _start_rendering(self, dt: float) -> bool:
+        """Submit the cameras due this frame to the GPU; False when nothing renders."""
         if self.render is None or self.world.settings.no_rendering_mode:
-            return
+            return False
         due = [c for c in self.cameras.values() if c.due(dt) and self.hub.has_readers(c.stream_id)]
         self.render.render_cameras(self.world, due)
-        for camera, message in self.render.finished_images(wait=self.synchronous):
+        return True
+
+    def _deliver_images(self, wait: bool) -> None:
+        """Send every image whose readback finished (all of them with wait), one or two frames late
+        in asynchronous mode."""
+        for camera, message in self.render.finished_images(wait=wait):
             self.hub.publish(camera.stream_id, *message)
+
+    def _deliver_all_images(self) -> None:
+        self._deliver_images(wait=True)
 
     def draw_window(self) -> None:
         """The server window: fly the spectator with WASD/QE and the mouse, show what it sees."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Optional
 
 import numpy as np
@@ -54,29 +55,36 @@ def semantic_tags_for(kind: str, attributes: dict) -> bytes:
 
 
 def compose(parent_loc, parent_rot, local_loc, local_rot):
-    """World pose of a child rigidly attached at a local pose."""
+    """World pose of a child rigidly attached at a local pose (scalar math: one pose per call, where
+    numpy's per-call overhead would dominate)."""
     parent = rotation_matrix(parent_rot)
-    world_loc = np.asarray(parent_loc, dtype=np.float64) + parent @ np.asarray(local_loc, dtype=np.float64)
-    return tuple(float(v) for v in world_loc), angles_of(parent @ rotation_matrix(local_rot))
+    lx, ly, lz = float(local_loc[0]), float(local_loc[1]), float(local_loc[2])
+    world_loc = tuple(float(parent_loc[i]) + row[0] * lx + row[1] * ly + row[2] * lz
+                      for i, row in enumerate(parent))
+    (a0, a1, a2), (b0, b1, b2), (c0, c1, c2) = rotation_matrix(local_rot)
+    product = [[r[0] * a0 + r[1] * b0 + r[2] * c0, r[0] * a1 + r[1] * b1 + r[2] * c1,
+                r[0] * a2 + r[1] * b2 + r[2] * c2] for r in parent]
+    return world_loc, angles_of(product)
 
 
-def angles_of(matrix: np.ndarray) -> tuple:
+def angles_of(matrix) -> tuple:
     """(pitch, yaw, roll) in degrees of a rotation matrix built by rotation_matrix."""
-    pitch = np.degrees(np.arcsin(np.clip(matrix[2, 0], -1.0, 1.0)))
-    yaw = np.degrees(np.arctan2(matrix[1, 0], matrix[0, 0]))
-    roll = np.degrees(np.arctan2(-matrix[2, 1], matrix[2, 2]))
-    return float(pitch), float(yaw), float(roll)
+    pitch = math.degrees(math.asin(min(max(float(matrix[2][0]), -1.0), 1.0)))
+    yaw = math.degrees(math.atan2(matrix[1][0], matrix[0][0]))
+    roll = math.degrees(math.atan2(-matrix[2][1], matrix[2][2]))
+    return pitch, yaw, roll
 
 
-def rotation_matrix(rot) -> np.ndarray:
-    """CARLA/Unreal rotation matrix (pitch about y, yaw about z, roll about x, degrees)."""
-    pitch, yaw, roll = np.radians(rot)
-    cp, sp, cy, sy, cr, sr = np.cos(pitch), np.sin(pitch), np.cos(yaw), np.sin(yaw), np.cos(roll), np.sin(roll)
-    return np.array([
+def rotation_matrix(rot) -> list:
+    """CARLA/Unreal rotation matrix (pitch about y, yaw about z, roll about x, degrees) as rows."""
+    pitch, yaw, roll = (math.radians(float(a)) for a in rot)
+    cp, sp, cy, sy = math.cos(pitch), math.sin(pitch), math.cos(yaw), math.sin(yaw)
+    cr, sr = math.cos(roll), math.sin(roll)
+    return [
         [cp * cy, cy * sp * sr - sy * cr, -cy * sp * cr - sy * sr],
         [cp * sy, sy * sp * sr + cy * cr, -sy * sp * cr + cy * sr],
         [sp, -cp * sr, cp * cr],
-    ])
+    ]
 
 
 def boxes_overlap_2d(centre, half, yaw_deg, centres: np.ndarray, halves: np.ndarray, yaws_deg: np.ndarray) -> np.ndarray:
