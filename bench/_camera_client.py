@@ -56,4 +56,4 @@ for camera in cameras:
 settings.synchronous_mode, settings.fixed_delta_seconds = False, None
 world.apply_settings(settings)
 print(json.dumps({"cameras": args.cameras, "ticks_per_second": ticks / elapsed,
-                  "images_per_second": ticks * args.cameras / elapsed}))
+                  "images_per_second": ticks * args.cameras / elapsed}), flush=True)

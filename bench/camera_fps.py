@@ -26,9 +26,14 @@ def measure(client: str, quality: str, cameras: int, seconds: float) -> dict:
         argv = [argv[0], str(ROOT / "bench" / "_camera_client.py"), "--port", str(server.port),
                 "--cameras", str(cameras), "--seconds", str(seconds)]
         done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=900)
+        lines = done.stdout.strip().splitlines()
         if done.returncode != 0:
-            raise RuntimeError(f"camera client failed:\n{done.stderr}")
-        return json.loads(done.stdout.strip().splitlines()[-1])
+            if not lines or not lines[-1].startswith("{"):
+                raise RuntimeError(f"camera client failed:\n{done.stderr}")
+            # The measurement is complete; only the client process's exit failed.
+            print(f"note: {client} client exited with code {done.returncode} after reporting "
+                  f"({done.stderr.strip()[-120:]})", file=sys.stderr)
+        return json.loads(lines[-1])
 
 
 def main() -> int:
