@@ -5,6 +5,7 @@ centres at any s. Coordinates are OpenDRIVE's (x east, y north, heading counter-
 """
 
 from .cubic import Cubic, PiecewiseCubic
+from .errors import OpenDriveError
 from .geometry import Arc, Geometry, Line, ParamPoly3, PlanView, Poly3, Spiral
 from .model import (
     Connection,
@@ -18,6 +19,7 @@ from .model import (
     Road,
     RoadLink,
     RoadMark,
+    RoadObject,
     Signal,
 )
 from .parser import parse_geo_reference, parse_xodr
@@ -35,6 +37,7 @@ __all__ = [
     "LaneSection",
     "Line",
     "OpenDrive",
+    "OpenDriveError",
     "ParamPoly3",
     "PiecewiseCubic",
     "PlanView",
@@ -42,6 +45,7 @@ __all__ = [
     "Road",
     "RoadLink",
     "RoadMark",
+    "RoadObject",
     "Signal",
     "Spiral",
     "parse_geo_reference",

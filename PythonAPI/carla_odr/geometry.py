@@ -7,6 +7,8 @@ welcome) and returns ``(x, y, heading)`` arrays.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Callable
 
 import numpy as np
 
@@ -14,11 +16,52 @@ import numpy as np
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(32)
 _GL_NODES = 0.5 * (_GL_NODES + 1.0)
 _GL_WEIGHTS = 0.5 * _GL_WEIGHTS
+# Fewer nodes per interval of an arc-length table, whose intervals are short.
+_TABLE_NODES, _TABLE_WEIGHTS = np.polynomial.legendre.leggauss(8)
+_TABLE_NODES = 0.5 * (_TABLE_NODES + 1.0)
+_TABLE_WEIGHTS = 0.5 * _TABLE_WEIGHTS
+_TABLE_INTERVALS = 256
 
 
 def _to_global(x0: float, y0: float, hdg: float, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     cos_h, sin_h = np.cos(hdg), np.sin(hdg)
     return x0 + u * cos_h - v * sin_h, y0 + u * sin_h + v * cos_h
+
+
+class _ArcLengthTable:
+    """Curve parameter p at arc lengths s, for a curve whose speed |dr/dp| is known.
+
+    Lengths come from Gauss-Legendre quadrature per interval of p; they are inverted by cubic Hermite
+    interpolation with the exact slope dp/ds = 1/speed, which keeps the error far below a millimetre.
+    """
+
+    def __init__(self, speed: Callable[[np.ndarray], np.ndarray], p_end: float):
+        p = np.linspace(0.0, p_end, _TABLE_INTERVALS + 1)
+        step = p[1] - p[0]
+        pieces = (speed(p[:-1, None] + step * _TABLE_NODES) @ _TABLE_WEIGHTS) * step
+        self._s = np.concatenate(([0.0], np.cumsum(pieces)))
+        self._p = p
+        speeds = speed(p)
+        secant = np.concatenate((pieces, pieces[-1:]))
+        # Where the curve stops (speed 0) the slope is unbounded: use the secant there instead.
+        self._dp_ds = np.where(speeds > 1e-9, 1.0 / np.maximum(speeds, 1e-9), step / np.maximum(secant, 1e-12))
+
+    @property
+    def length(self) -> float:
+        return float(self._s[-1])
+
+    def __call__(self, s: np.ndarray) -> np.ndarray:
+        s = np.clip(s, 0.0, self._s[-1])
+        i = np.clip(np.searchsorted(self._s, s, side="right") - 1, 0, len(self._s) - 2)
+        h = self._s[i + 1] - self._s[i]
+        t = np.divide(s - self._s[i], h, out=np.zeros_like(s), where=h > 0.0)
+        t2, t3 = t * t, t * t * t
+        return (
+            (2.0 * t3 - 3.0 * t2 + 1.0) * self._p[i]
+            + (t3 - 2.0 * t2 + t) * h * self._dp_ds[i]
+            + (3.0 * t2 - 2.0 * t3) * self._p[i + 1]
+            + (t3 - t2) * h * self._dp_ds[i + 1]
+        )
 
 
 @dataclass(frozen=True)
@@ -88,7 +131,7 @@ class Spiral(Geometry):
 
 @dataclass(frozen=True)
 class Poly3(Geometry):
-    """Cubic v(u) in the local frame; ``ds`` is arc length, mapped to u through a length table."""
+    """Cubic v(u) in the local frame; ``ds`` is arc length along the curve, mapped to u through a length table."""
 
     a: float = 0.0
     b: float = 0.0
@@ -97,13 +140,14 @@ class Poly3(Geometry):
 
     kind = "poly3"
 
-    def _u_of_ds(self, ds: np.ndarray) -> np.ndarray:
+    @cached_property
+    def _u_of_ds(self) -> _ArcLengthTable:
+        def speed(u):
+            slope = self.b + u * (2.0 * self.c + u * 3.0 * self.d)
+            return np.sqrt(1.0 + slope * slope)
+
         # The arc length is at least the u span, so u in [0, length] covers the whole element.
-        u = np.linspace(0.0, max(self.length, 1e-9), 2049)
-        slope = self.b + u * (2.0 * self.c + u * 3.0 * self.d)
-        speed = np.sqrt(1.0 + slope * slope)
-        arc = np.concatenate(([0.0], np.cumsum(0.5 * (speed[1:] + speed[:-1]) * np.diff(u))))
-        return np.interp(ds, arc, u)
+        return _ArcLengthTable(speed, max(self.length, 1e-9))
 
     def evaluate(self, ds):
         ds = np.asarray(ds, dtype=np.float64)
@@ -116,7 +160,10 @@ class Poly3(Geometry):
 
 @dataclass(frozen=True)
 class ParamPoly3(Geometry):
-    """Parametric cubics u(p), v(p); p runs over [0, length] ("arcLength") or [0, 1] ("normalized")."""
+    """Parametric cubics u(p), v(p); p runs over [0, length] ("arcLength") or [0, 1] ("normalized").
+
+    Either way ``ds`` is arc length along the curve (as CARLA measures it), mapped to p through a length table.
+    """
 
     au: float = 0.0
     bu: float = 1.0
@@ -130,9 +177,19 @@ class ParamPoly3(Geometry):
 
     kind = "paramPoly3"
 
+    @cached_property
+    def _p_of_ds(self) -> _ArcLengthTable:
+        def speed(p):
+            du = self.bu + p * (2.0 * self.cu + p * 3.0 * self.du)
+            dv = self.bv + p * (2.0 * self.cv + p * 3.0 * self.dv)
+            return np.hypot(du, dv)
+
+        p_end = 1.0 if self.p_range == "normalized" else self.length
+        return _ArcLengthTable(speed, max(p_end, 1e-9))
+
     def evaluate(self, ds):
         ds = np.asarray(ds, dtype=np.float64)
-        p = ds / self.length if (self.p_range == "normalized" and self.length > 0.0) else ds
+        p = self._p_of_ds(ds)
         u = self.au + p * (self.bu + p * (self.cu + p * self.du))
         v = self.av + p * (self.bv + p * (self.cv + p * self.dv))
         du = self.bu + p * (2.0 * self.cu + p * 3.0 * self.du)

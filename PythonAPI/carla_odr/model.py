@@ -122,6 +122,31 @@ class Signal:
     validities: tuple[tuple[int, int], ...] = ()
 
 
+@dataclass(frozen=True)
+class RoadObject:
+    """A road ``<object>`` (crosswalk, parking space, pole, ...), placed at (s, t) of its road.
+
+    ``corners_local`` are ``<cornerLocal>`` (u, v, z) points of its outline, in the frame at (s, t)
+    turned by the road's heading plus ``hdg``; ``corners_road`` are ``<cornerRoad>`` (s, t, dz) points.
+    """
+
+    id: str
+    type: str
+    s: float
+    t: float
+    name: str = ""
+    z_offset: float = 0.0
+    hdg: float = 0.0
+    pitch: float = 0.0
+    roll: float = 0.0
+    orientation: str = "none"
+    length: float = 0.0
+    width: float = 0.0
+    height: float = 0.0
+    corners_local: tuple[tuple[float, float, float], ...] = ()
+    corners_road: tuple[tuple[float, float, float], ...] = ()
+
+
 @dataclass
 class Road:
     id: int
@@ -133,9 +158,12 @@ class Road:
     predecessor: Optional[RoadLink] = None
     successor: Optional[RoadLink] = None
     elevation: PiecewiseCubic = field(default_factory=PiecewiseCubic)
+    # Roll of the cross-section about the reference line, radians; positive lowers the right (t < 0) side.
+    superelevation: PiecewiseCubic = field(default_factory=PiecewiseCubic)
     lane_offset: PiecewiseCubic = field(default_factory=PiecewiseCubic)
     speed_max: Optional[float] = None  # metres per second, from the road <type>
     signals: list[Signal] = field(default_factory=list)
+    objects: list[RoadObject] = field(default_factory=list)
 
     @property
     def is_junction(self) -> bool:
