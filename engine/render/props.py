@@ -105,10 +105,8 @@ def _carla_yaw(heading: float) -> float:
 
 
 def _ground(town, x: float, y: float) -> float:
-    """Ground height under an OpenDRIVE point."""
-    if town.flat:
-        return 0.0
-    return float(town.ground_z(np.array([x]), np.array([-y]))[0])
+    """Ground height under an OpenDRIVE point (that of the town mesh's ground)."""
+    return float(town_surfaces(town.opendrive).ground(np.array([x, y])))
 
 
 # -- raster checks -------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""The static road network as a mesh: lanes, raised sidewalks with curbs, lane markings, junction
-surfaces and the ground around the town, all from the town's OpenDRIVE.
+"""The static road network as a mesh: lanes (driving, shoulders, ...), raised sidewalks with curbs, lane
+markings as the road marks say, junction surfaces, crosswalks and the ground around the town, all from the
+town's OpenDRIVE.
 
 Geometry is sampled in OpenDRIVE's frame and mirrored into CARLA's (y = -y_odr) when the mesh is built.
 Cross-sections are flat (no superelevation); heights follow each road's elevation profile.
@@ -14,6 +15,7 @@ from typing import Optional
 import numpy as np
 
 from carla_odr import Arc, Line, OpenDrive, Road, Spiral
+from engine.render.crosswalks import crosswalk_part
 from engine.render.primitives import MeshBuilder, Part, srgb8
 from engine.render.scene_data import Mesh
 from engine.render.semantic_tags import CityObjectLabel as Tag
@@ -27,6 +29,7 @@ BROKEN_ON, BROKEN_OFF = 3.0, 9.0
 DOTS_ON, DOTS_OFF = 0.15, 1.2
 DEFAULT_MARK_WIDTH = 0.15
 RASTER_CELL = 0.5             # coverage raster used for the ground and for placing props
+HEIGHT_CELL = 4.0             # grid of the ground's height on hilly towns
 GROUND_MARGIN = 40.0          # ground detailed this far around the roads, then a plain skirt
 HORIZON = 2000.0              # half size of the ground skirt (beyond the cameras' 1000 m far plane)
 JUNCTION_HULL_SLACK = 1.35    # fill a junction's convex hull only if it is at most this much larger than its lanes
@@ -101,11 +104,39 @@ class CoverageRaster:
 
 
 @dataclasses.dataclass
+class HeightGrid:
+    """Ground height on a coarse grid (OpenDRIVE x, y): the mean height of the road surfaces in a cell,
+    spread outwards into cells without roads; read with bilinear interpolation between cell centres."""
+    origin: np.ndarray       # (2,) x, y of the centre of node (0, 0)
+    cell: float
+    z: np.ndarray            # (rows along y, columns along x); a single 0 for flat towns
+
+    @property
+    def flat(self) -> bool:
+        return self.z.size == 1
+
+    def __call__(self, xy: np.ndarray) -> np.ndarray:
+        xy = np.asarray(xy, dtype=np.float64)
+        if self.flat:
+            return np.zeros(xy.shape[:-1])
+        rows, cols = self.z.shape       # at least 2 x 2 when not flat
+        u = np.clip((xy[..., 0] - self.origin[0]) / self.cell, 0.0, cols - 1.0)
+        v = np.clip((xy[..., 1] - self.origin[1]) / self.cell, 0.0, rows - 1.0)
+        c0 = np.minimum(np.floor(u).astype(np.int64), cols - 2)
+        r0 = np.minimum(np.floor(v).astype(np.int64), rows - 2)
+        fu, fv = u - c0, v - r0
+        bottom = self.z[r0, c0] * (1.0 - fu) + self.z[r0, c0 + 1] * fu
+        top = self.z[r0 + 1, c0] * (1.0 - fu) + self.z[r0 + 1, c0 + 1] * fu
+        return bottom * (1.0 - fv) + top * fv
+
+
+@dataclasses.dataclass
 class TownSurfaces:
     strips: list             # [LaneStrip]
     junction_fills: dict     # junction id -> (k, 3) convex outline, counter-clockwise (OpenDRIVE frame)
     raster: CoverageRaster
     bounds: np.ndarray       # (2, 2) min and max x, y of every surface
+    ground: HeightGrid       # ground height around the roads
 
 
 # -- sampling ------------------------------------------------------------------------------------------------------
@@ -171,6 +202,20 @@ def _points(x, y, z, heading, t) -> np.ndarray:
     return np.column_stack([x - np.sin(heading) * t, y + np.cos(heading) * t, z])
 
 
+def section_borders(section, s: np.ndarray) -> dict:
+    """lane id -> (inner, outer) border offsets t (without the lane offset) of every lane of a section,
+    each lane's width evaluated once."""
+    ds = np.asarray(s, dtype=np.float64) - section.s
+    borders = {}
+    for ids, sign in ((section.right_ids, -1.0), (section.left_ids, 1.0)):
+        inner = np.zeros_like(ds)
+        for lane_id in ids:        # ordered outwards from the centre lane
+            outer = inner + section.lanes[lane_id].width(ds)
+            borders[lane_id] = (sign * inner, sign * outer)
+            inner = outer
+    return borders
+
+
 def lane_strips(odr: OpenDrive) -> list:
     """Every drawn lane of every lane section, in road, section and lane order."""
     strips = []
@@ -185,11 +230,12 @@ def lane_strips(odr: OpenDrive) -> list:
             slope = road.elevation.derivative(s)
             normal = np.column_stack([-slope * np.cos(heading), -slope * np.sin(heading), np.ones_like(s)])
             normal /= np.linalg.norm(normal, axis=1, keepdims=True)
+            borders = section_borders(section, s)
             for lane_id in section.right_ids + section.left_ids:
                 kind = LANE_KINDS.get(section.lanes[lane_id].type)
                 if kind is None:
                     continue
-                inner, outer = section.lane_borders(lane_id, s)
+                inner, outer = borders[lane_id]
                 if np.max(np.abs(outer - inner)) < 0.01:
                     continue
                 low, high = (outer, inner) if lane_id < 0 else (inner, outer)
@@ -292,34 +338,63 @@ def _polygon_cells(raster: CoverageRaster, polygon: np.ndarray) -> tuple:
     return rows[inside], cols[inside]
 
 
-def _junction_fills(odr: OpenDrive, strips: list, cell: float) -> dict:
+def _junction_fills(odr: OpenDrive, strips: list, strip_cells: list, raster: CoverageRaster) -> dict:
     """Convex outlines of compact junctions (their lanes' hull), to fill gaps between connecting lanes."""
     fills = {}
+    columns = raster.touched.shape[1]
     for junction_id in sorted(odr.junctions):
-        road_strips = [s for s in strips if s.junction == junction_id and s.kind in ROAD_KINDS]
-        if not road_strips:
+        chosen = [i for i, s in enumerate(strips) if s.junction == junction_id and s.kind in ROAD_KINDS]
+        if not chosen:
             continue
-        points = np.concatenate([np.concatenate([s.right, s.left]) for s in road_strips])
+        points = np.concatenate([np.concatenate([strips[i].right, strips[i].left]) for i in chosen])
         hull = points[_hull(points[:, :2])]
         if len(hull) < 3:
             continue
-        samples = np.concatenate([_strip_sample_points(s, 0.7 * cell) for s in road_strips])
-        lanes_area = len(np.unique(np.floor(samples / cell).astype(np.int64), axis=0)) * cell * cell
+        cells = np.concatenate([strip_cells[i][0] * columns + strip_cells[i][1] for i in chosen])
+        lanes_area = len(np.unique(cells)) * raster.cell * raster.cell
         if _polygon_area(hull[:, :2]) <= JUNCTION_HULL_SLACK * lanes_area:
             fills[junction_id] = hull
     return fills
 
 
-def _coverage(strips: list, fills: dict, bounds: np.ndarray, cell: float) -> CoverageRaster:
+def _coverage(odr: OpenDrive, strips: list, bounds: np.ndarray, cell: float) -> tuple:
+    """The coverage raster (lanes and junction fills) and the junction fills."""
     origin = np.floor(bounds[0] / cell) * cell
     shape = np.ceil((bounds[1] - origin) / cell).astype(np.int64) + 1
     raster = CoverageRaster(origin, cell, np.zeros((shape[1], shape[0]), dtype=bool))
-    for strip in strips:
-        rows, cols = raster.cells_of(_strip_sample_points(strip, 0.7 * cell))
+    strip_cells = [raster.cells_of(_strip_sample_points(strip, 0.7 * cell)) for strip in strips]
+    for rows, cols in strip_cells:
         raster.touched[rows, cols] = True
+    fills = _junction_fills(odr, strips, strip_cells, raster)
     for outline in fills.values():
         raster.touched[_polygon_cells(raster, outline)] = True
-    return raster
+    return raster, fills
+
+
+def _height_grid(strips: list, bounds: np.ndarray, cell: float) -> HeightGrid:
+    """Mean road height per cell, then repeatedly the mean of the known neighbours for cells without roads."""
+    points = np.concatenate([np.concatenate([s.right, s.left]) for s in strips])
+    if not np.any(points[:, 2]):
+        return HeightGrid(np.zeros(2), cell, np.zeros((1, 1)))
+    origin = bounds[0]
+    shape = (np.ceil((bounds[1] - origin) / cell).astype(np.int64) + 1)[::-1]
+    col = np.clip(np.rint((points[:, 0] - origin[0]) / cell).astype(np.int64), 0, shape[1] - 1)
+    row = np.clip(np.rint((points[:, 1] - origin[1]) / cell).astype(np.int64), 0, shape[0] - 1)
+    flat_index = row * shape[1] + col
+    total = np.bincount(flat_index, points[:, 2], minlength=shape[0] * shape[1]).reshape(shape)
+    count = np.bincount(flat_index, minlength=shape[0] * shape[1]).reshape(shape).astype(np.float64)
+    known = count > 0
+    z = np.where(known, total / np.maximum(count, 1.0), 0.0)
+    while not known.all():
+        padded_z = np.pad(np.where(known, z, 0.0), 1)
+        padded_k = np.pad(known, 1).astype(np.float64)
+        rows, cols = shape
+        sums = sum(padded_z[dr:dr + rows, dc:dc + cols] for dr in (0, 1, 2) for dc in (0, 1, 2))
+        counts = sum(padded_k[dr:dr + rows, dc:dc + cols] for dr in (0, 1, 2) for dc in (0, 1, 2))
+        grow = ~known & (counts > 0)
+        z[grow] = sums[grow] / counts[grow]
+        known = known | grow
+    return HeightGrid(origin.astype(np.float64), cell, z)
 
 
 def town_surfaces(odr: OpenDrive) -> TownSurfaces:
@@ -330,11 +405,12 @@ def town_surfaces(odr: OpenDrive) -> TownSurfaces:
     strips = lane_strips(odr)
     if not strips:
         raise ValueError("the map has no drawable lanes")
-    fills = _junction_fills(odr, strips, RASTER_CELL)
     points = np.concatenate([np.concatenate([s.right[:, :2], s.left[:, :2]]) for s in strips])
     bounds = np.stack([points.min(axis=0), points.max(axis=0)])
     padded = bounds + np.array([[-GROUND_MARGIN], [GROUND_MARGIN]])
-    surfaces = TownSurfaces(strips, fills, _coverage(strips, fills, padded, RASTER_CELL), bounds)
+    raster, fills = _coverage(odr, strips, padded, RASTER_CELL)
+    height_bounds = np.stack([raster.origin, padded[1]])      # nodes on raster corners
+    surfaces = TownSurfaces(strips, fills, raster, bounds, _height_grid(strips, height_bounds, HEIGHT_CELL))
     _LAST = (weakref.ref(odr), surfaces)
     return surfaces
 
@@ -352,10 +428,20 @@ def _dash_intervals(pattern: str, a: float, b: float) -> list:
     return [(float(s), float(min(s + on, b))) for s in starts if min(s + on, b) - s > 0.05]
 
 
-def _mark_parts(odr: OpenDrive, road_id: int, section, s_all: np.ndarray) -> list:
-    """(part, colour) pairs for the painted road marks of one lane section."""
-    road = odr.roads[road_id]
-    parts = []
+def _rows_quads(right: np.ndarray, left: np.ndarray, normal: np.ndarray, lengths: np.ndarray) -> Part:
+    """Like :func:`_strip_quads` for many strips at once, their rows concatenated (``lengths`` rows each)."""
+    n = len(right)
+    last_rows = np.cumsum(lengths) - 1
+    i = np.setdiff1d(np.arange(n - 1), last_rows[:-1], assume_unique=True)
+    quads = np.stack([i, i + 1, n + i + 1, i, n + i + 1, n + i], axis=1).reshape(-1)
+    return Part(np.concatenate([right, left]), np.concatenate([normal, normal]), quads)
+
+
+def mark_stripes(section, s_all: np.ndarray) -> list:
+    """Painted stripes of a lane section's road marks: (s samples, lane id, centre offset from the lane's
+    outer border, width, lift above the road, colour name) each; broken and dotted patterns are cut
+    into dashes here."""
+    stripes_out = []
     for lane_id in sorted(section.lanes):
         lane = section.lanes[lane_id]
         kind = "road" if lane_id == 0 else LANE_KINDS.get(lane.type)
@@ -374,24 +460,40 @@ def _mark_parts(odr: OpenDrive, road_id: int, section, s_all: np.ndarray) -> lis
             if b - a < 0.05:
                 continue
             width = mark.width if mark.width > 0.0 else DEFAULT_MARK_WIDTH
-            color = MARK_COLORS.get(mark.color.lower(), MARK_COLORS["standard"])
+            color = mark.color.lower() if mark.color.lower() in MARK_COLORS else "standard"
             centres = [0.0] if len(stripes) == 1 else [first_side * width, -first_side * width]
             for pattern, centre in zip(stripes, centres):
                 for lo, hi in _dash_intervals(pattern, a, b):
                     inner = s_all[(s_all > lo) & (s_all < hi)]
-                    s = np.concatenate([[lo], inner, [hi]])
-                    x, y, z, heading = road.reference_pose(s)
-                    if lane_id == 0:
-                        t = road.lane_offset(s)
-                    else:
-                        t = road.lane_offset(s) + section.lane_borders(lane_id, s)[1]
-                    z = z + lift
-                    slope = road.elevation.derivative(s)
-                    normal = np.column_stack([-slope * np.cos(heading), -slope * np.sin(heading), np.ones_like(s)])
-                    right = _points(x, y, z, heading, t + centre - 0.5 * width)
-                    left = _points(x, y, z, heading, t + centre + 0.5 * width)
-                    parts.append((_strip_quads(right, left, normal), color))
-    return parts
+                    stripes_out.append((np.concatenate([[lo], inner, [hi]]), lane_id, centre, width, lift, color))
+    return stripes_out
+
+
+def _mark_part(road: Road, section, s_all: np.ndarray):
+    """(part, per-vertex colours) of the painted road marks of one lane section, or None."""
+    stripes = mark_stripes(section, s_all)
+    if not stripes:
+        return None
+    lengths = np.array([len(stripe[0]) for stripe in stripes])
+    s = np.concatenate([stripe[0] for stripe in stripes])
+    lane_ids = np.repeat([stripe[1] for stripe in stripes], lengths)
+    centre = np.repeat([stripe[2] for stripe in stripes], lengths)
+    half_width = 0.5 * np.repeat([stripe[3] for stripe in stripes], lengths)
+    lift = np.repeat([stripe[4] for stripe in stripes], lengths)
+    colors = np.array([MARK_COLORS[stripe[5]] for stripe in stripes])
+    x, y, z, heading = road.reference_pose(s)
+    t = road.lane_offset(s) + centre
+    borders = section_borders(section, s)
+    for lane_id in np.unique(lane_ids):
+        if lane_id != 0:
+            mask = lane_ids == lane_id
+            t[mask] += borders[int(lane_id)][1][mask]
+    z = z + lift
+    slope = road.elevation.derivative(s)
+    normal = np.column_stack([-slope * np.cos(heading), -slope * np.sin(heading), np.ones_like(s)])
+    part = _rows_quads(_points(x, y, z, heading, t - half_width), _points(x, y, z, heading, t + half_width),
+                       normal, lengths)
+    return part, np.tile(np.repeat(colors, lengths, axis=0), (2, 1))
 
 
 # -- ground --------------------------------------------------------------------------------------------------------
@@ -424,37 +526,56 @@ def _free_rectangles(free: np.ndarray) -> list:
     return sorted(rectangles)
 
 
-def _ground_part(town, surfaces: TownSurfaces) -> Part:
-    """Ground quads wherever the raster is not entirely under a surface, and a plain skirt beyond it."""
+def _split(lo: np.ndarray, hi: np.ndarray, block: int) -> tuple:
+    """Ranges [lo, hi) of integers cut at multiples of ``block``: (index of the range, start, end) per piece."""
+    first, last = lo // block, (hi - 1) // block
+    counts = last - first + 1
+    which = np.repeat(np.arange(len(lo)), counts)
+    k = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return which, np.maximum(lo[which], (first[which] + k) * block), np.minimum(hi[which], (first[which] + k + 1) * block)
+
+
+def _rectangles(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """(k, 4, 2) counter-clockwise corners of axis-aligned rectangles from (k, 2) low and high corners."""
+    return np.stack([lo, np.column_stack([hi[:, 0], lo[:, 1]]), hi, np.column_stack([lo[:, 0], hi[:, 1]])], axis=1)
+
+
+def _breaks(lo: float, hi: float, step: float) -> np.ndarray:
+    return np.concatenate([np.arange(lo, hi - 1e-9, step), [hi]])
+
+
+def _ground_part(surfaces: TownSurfaces) -> Part:
+    """Ground quads wherever the raster is not entirely under a surface, and a skirt around it to the horizon.
+
+    On hills every quad lies within one cell of the height grid (whose nodes sit on raster corners), so the
+    bilinear heights are linear along every edge and neighbouring quads meet without cracks."""
     raster = surfaces.raster
     free = ~_erode(raster.touched)
-    flat = town.flat
-    # On hills the ground follows the roads' heights, so keep its quads small.
-    max_cells = 10**9 if flat else max(1, int(8.0 / raster.cell))
-    corners = []
-    for row0, row1, col0, col1 in _free_rectangles(free):
-        for r0 in range(row0, row1, max_cells):
-            for c0 in range(col0, col1, max_cells):
-                r1, c1 = min(r0 + max_cells, row1), min(c0 + max_cells, col1)
-                lo = raster.origin + np.array([c0, r0]) * raster.cell
-                hi = raster.origin + np.array([c1, r1]) * raster.cell
-                corners.append([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]])
+    flat = surfaces.ground.flat
+    block = 10**9 if flat else int(round(surfaces.ground.cell / raster.cell))
+    row0, row1, col0, col1 = np.array(_free_rectangles(free), dtype=np.int64).reshape(-1, 4).T
+    which, r0, r1 = _split(row0, row1, block)
+    which_c, c0, c1 = _split(col0[which], col1[which], block)
+    r0, r1 = r0[which_c], r1[which_c]
+    detailed = _rectangles(raster.origin + np.column_stack([c0, r0]) * raster.cell,
+                           raster.origin + np.column_stack([c1, r1]) * raster.cell)
     inner_lo = raster.origin
     inner_hi = raster.origin + np.array(raster.touched.shape[::-1]) * raster.cell
     centre = 0.5 * (surfaces.bounds[0] + surfaces.bounds[1])
     far_lo, far_hi = centre - HORIZON, centre + HORIZON
-    skirt = (((far_lo[0], far_lo[1]), (far_hi[0], inner_lo[1])),        # south strip
-             ((far_lo[0], inner_hi[1]), (far_hi[0], far_hi[1])),        # north strip
-             ((far_lo[0], inner_lo[1]), (inner_lo[0], inner_hi[1])),    # west
-             ((inner_hi[0], inner_lo[1]), (far_hi[0], inner_hi[1])))    # east
-    for lo, hi in skirt:
-        corners.append([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]])
-    xy = np.array(corners, dtype=np.float64).reshape(-1, 2)
-    if flat:
-        z = np.zeros(len(xy))
-    else:  # ground_z takes CARLA coordinates
-        z = np.asarray(town.ground_z(xy[:, 0], -xy[:, 1]), dtype=np.float64)
-    positions = np.column_stack([xy, z - GROUND_DROP])
+    step = HORIZON if flat else surfaces.ground.cell
+    xs = np.concatenate([[far_lo[0]], _breaks(inner_lo[0], inner_hi[0], step), [far_hi[0]]])
+    ys = _breaks(inner_lo[1], inner_hi[1], step)
+    skirt = []
+    for a, b in ((far_lo[1], inner_lo[1]), (inner_hi[1], far_hi[1])):          # south and north, corners included
+        skirt.append(_rectangles(np.column_stack([xs[:-1], np.full(len(xs) - 1, a)]),
+                                 np.column_stack([xs[1:], np.full(len(xs) - 1, b)])))
+    for a, b in ((far_lo[0], inner_lo[0]), (inner_hi[0], far_hi[0])):          # west and east
+        skirt.append(_rectangles(np.column_stack([np.full(len(ys) - 1, a), ys[:-1]]),
+                                 np.column_stack([np.full(len(ys) - 1, b), ys[1:]])))
+    corners = np.concatenate([detailed] + skirt)
+    xy = corners.reshape(-1, 2)
+    positions = np.column_stack([xy, surfaces.ground(xy) - GROUND_DROP])
     indices = (4 * np.arange(len(corners))[:, None] + np.array([0, 1, 2, 0, 2, 3])).reshape(-1)
     return Part(positions, np.tile([0.0, 0.0, 1.0], (len(positions), 1)), indices)
 
@@ -482,7 +603,9 @@ def build_town_mesh(town) -> Mesh:
         for section in road.lane_sections:
             if section.end_s - section.s < 1e-6:
                 continue
-            for part, color in _mark_parts(odr, road_id, section, section_samples(road, section)):
-                builder.add(part, color, Tag.RoadLines)
-    builder.add(_ground_part(town, surfaces), GROUND_COLOR, Tag.Terrain)
+            marks = _mark_part(road, section, section_samples(road, section))
+            if marks is not None:
+                builder.add(marks[0], marks[1], Tag.RoadLines)
+    builder.add(crosswalk_part(odr), MARK_COLORS["white"], Tag.RoadLines)
+    builder.add(_ground_part(surfaces), GROUND_COLOR, Tag.Terrain)
     return builder.build()
