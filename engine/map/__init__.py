@@ -1,5 +1,5 @@
 """Maps: the towns' OpenDRIVE files, spawn points and ground height."""
 
-from .town import Town, UnknownMapError, available_maps, load_town
+from .town import OPENDRIVE_MAP, Town, UnknownMapError, available_maps, load_town, town_from_opendrive
 
-__all__ = ["Town", "UnknownMapError", "available_maps", "load_town"]
+__all__ = ["OPENDRIVE_MAP", "Town", "UnknownMapError", "available_maps", "load_town", "town_from_opendrive"]

@@ -16,6 +16,8 @@ from .spawn_points import SpawnPoint, generate_spawn_points
 MAPS_DIR = Path(__file__).resolve().parents[2] / "assets" / "maps"
 # What CARLA's server reports as map.name; get_available_maps lists "/Game/" + this.
 MAP_PATH_PREFIX = "Carla/Maps/"
+# The level CARLA loads for generate_opendrive_world; it serves the OpenDRIVE text the client sent last.
+OPENDRIVE_MAP = "OpenDriveMap"
 
 
 class UnknownMapError(KeyError, ValueError):
@@ -66,6 +68,19 @@ def load_town(name: str, maps_dir: Path = MAPS_DIR) -> Town:
     return _load(path.resolve(), path.stat().st_mtime_ns)
 
 
+@lru_cache(maxsize=2)
+def town_from_opendrive(xodr: str) -> Town:
+    """The town CARLA builds for ``generate_opendrive_world``: named "OpenDriveMap", from a client's text.
+
+    Text that is not a usable OpenDRIVE map raises ``ValueError`` saying what is wrong. The same text sent
+    again gets the same (immutable) town without parsing it twice.
+    """
+    odr = parse_xodr(xodr)
+    if not odr.roads:
+        raise ValueError("the OpenDRIVE map has no <road>")
+    return _build_town(OPENDRIVE_MAP, xodr, odr)
+
+
 @lru_cache(maxsize=8)
 def _load(path: Path, _mtime_ns: int) -> Town:
     xodr = path.read_text(encoding="utf-8")
@@ -73,10 +88,14 @@ def _load(path: Path, _mtime_ns: int) -> Town:
         odr = parse_xodr(xodr)
     except ValueError as error:
         raise ValueError(f"{path.name}: {error}") from None
+    return _build_town(path.stem, xodr, odr)
+
+
+def _build_town(name: str, xodr: str, odr: OpenDrive) -> Town:
     geo = odr.header.geo_reference
     return Town(
-        name=path.stem,
-        map_name=MAP_PATH_PREFIX + path.stem,
+        name=name,
+        map_name=MAP_PATH_PREFIX + name,
         xodr=xodr,
         opendrive=odr,
         spawn_points=tuple(generate_spawn_points(odr)),

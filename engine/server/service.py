@@ -8,7 +8,7 @@ import logging
 import math
 import time
 
-from engine.map.town import available_maps, load_town
+from engine.map.town import OPENDRIVE_MAP, available_maps, load_town, town_from_opendrive
 from engine.server import wire
 from engine.server.commands import TRAFFIC_MANAGER_MISSING, BatchRunner
 from engine.server.rpc import RAW, VALUE, VOID, Dispatcher
@@ -47,6 +47,23 @@ def map_key(name: str) -> str:
     return name.replace("\\", "/").rstrip("/").split("/")[-1].lower()
 
 
+GENERATION_PARAMETER_FIELDS = ("vertex_distance", "max_road_length", "wall_height", "additional_width",
+                               "smooth_junctions", "enable_mesh_visibility", "enable_pedestrian_navigation")
+
+
+def _check_generation_parameters(parameters) -> None:
+    """OpendriveGenerationParameters: four numbers then three flags, in CARLA's declaration order."""
+    if parameters is None:
+        return
+    if not isinstance(parameters, (list, tuple)) or len(parameters) != len(GENERATION_PARAMETER_FIELDS):
+        raise wire.WireError("OpendriveGenerationParameters: expected an array of "
+                             f"{len(GENERATION_PARAMETER_FIELDS)} values ({', '.join(GENERATION_PARAMETER_FIELDS)})")
+    for name, value in zip(GENERATION_PARAMETER_FIELDS[:4], parameters[:4]):
+        wire.finite(value, f"OpendriveGenerationParameters.{name}")
+    for name, value in zip(GENERATION_PARAMETER_FIELDS[4:], parameters[4:]):
+        wire.boolean(value, f"OpendriveGenerationParameters.{name}")
+
+
 class CarlaService:
     def __init__(self, config, loop, render=None):
         self.config = config
@@ -58,6 +75,7 @@ class CarlaService:
         self.cameras: dict = {}          # actor id -> Camera
         self.render = render             # RenderSystem, or None when nothing is rendered (-nullrhi)
         self._last_sync_tick = None      # wall clock of the last synchronous tick without a fixed delta
+        self._opendrive_town = None      # the town built from the last copy_opendrive_to_file
         self.world = self._new_world(load_town(config.map_name), EpisodeSettings(
             fixed_delta_seconds=config.fixed_delta_seconds))
         self.batch = BatchRunner(self)
@@ -159,7 +177,7 @@ class CarlaService:
                      "set_actor_simulate_physics", "set_actor_enable_gravity", "add_actor_impulse",
                      "add_actor_force", "add_actor_angular_impulse", "add_actor_torque",
                      "apply_control_to_vehicle", "apply_control_to_walker", "apply_physics_control",
-                     "set_vehicle_light_state"):
+                     "set_vehicle_light_state", "copy_opendrive_to_file"):
             r(name, getattr(self, name), VOID)
         r("apply_batch", self.apply_batch, RAW)
         r("get_traffic_manager_running", self.get_traffic_manager_running, VALUE)
@@ -213,19 +231,42 @@ class CarlaService:
         return [f"/Game/Carla/Maps/{name}" for name in available_maps()]
 
     def load_new_episode(self, map_name, reset_settings=True, map_layers=65535):
-        map_name = wire.string(map_name, "map name")
-        wanted = self.world.town.name if map_name == "" else map_name
-        matches = [name for name in available_maps() if name.lower() == map_key(wanted)]
-        if not matches:
-            raise WorldError(f"Map '{map_name}' not found; available maps: {', '.join(available_maps())}")
+        town = self._town_named(wire.string(map_name, "map name"))
         settings = EpisodeSettings(fixed_delta_seconds=self.config.fixed_delta_seconds) \
             if wire.boolean(reset_settings, "reset_settings") else self.world.settings
         for actor in self.world.actors.values():
             if actor.stream_id:
                 self.hub.close_stream(actor.stream_id)
-        self.world = self._new_world(load_town(matches[0]), settings)
+        self.world = self._new_world(town, settings)
         self.loop.reschedule()
         self._publish_state()
+
+    def _town_named(self, map_name: str):
+        """The town a load_new_episode name means; "" is the current one, "OpenDriveMap" the last one sent."""
+        if map_name == "":
+            return self.world.town
+        key = map_key(map_name)
+        if key == OPENDRIVE_MAP.lower():
+            if self._opendrive_town is None:
+                raise WorldError(f"Map '{map_name}' has no OpenDRIVE yet: generate_opendrive_world sends one")
+            return self._opendrive_town
+        matches = [name for name in available_maps() if name.lower() == key]
+        if not matches:
+            raise WorldError(f"Map '{map_name}' not found; available maps: {', '.join(available_maps())}")
+        return load_town(matches[0])
+
+    def copy_opendrive_to_file(self, opendrive, parameters=None):
+        """Build the town a following load_new_episode("OpenDriveMap") loads, as CARLA stages it.
+
+        The generation parameters shape CARLA's procedural meshes; ours come from the lanes themselves,
+        so they are checked and otherwise unused.
+        """
+        text = wire.string(opendrive, "opendrive")
+        _check_generation_parameters(parameters)
+        try:
+            self._opendrive_town = town_from_opendrive(text)
+        except ValueError as error:
+            raise WorldError(f"opendrive could not be correctly parsed: {error}") from None
 
     # -- map --------------------------------------------------------------------------------------------------
     def get_map_info(self):
