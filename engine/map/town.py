@@ -75,7 +75,7 @@ def town_from_opendrive(xodr: str) -> Town:
     Text that is not a usable OpenDRIVE map raises ``ValueError`` saying what is wrong. The same text sent
     again gets the same (immutable) town without parsing it twice.
     """
-    odr = parse_xodr(xodr)
+    odr = parse_xodr(xodr, source="OpenDRIVE text")
     if not odr.roads:
         raise ValueError("the OpenDRIVE map has no <road>")
     return _build_town(OPENDRIVE_MAP, xodr, odr)
@@ -84,11 +84,7 @@ def town_from_opendrive(xodr: str) -> Town:
 @lru_cache(maxsize=8)
 def _load(path: Path, _mtime_ns: int) -> Town:
     xodr = path.read_text(encoding="utf-8")
-    try:
-        odr = parse_xodr(xodr)
-    except ValueError as error:
-        raise ValueError(f"{path.name}: {error}") from None
-    return _build_town(path.stem, xodr, odr)
+    return _build_town(path.stem, xodr, parse_xodr(xodr, source=path.name))
 
 
 def _build_town(name: str, xodr: str, odr: OpenDrive) -> Town:
