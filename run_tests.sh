@@ -44,4 +44,13 @@ if [ ! -x "$official/bin/python" ] || ! "$official/bin/python" -c "import carla"
 fi
 export CARLA_OFFICIAL_PYTHON="$official/bin/python"
 export REQUIRE_OFFICIAL_CLIENT=1
+
+# The ASAM OpenDRIVE checker validates the generated towns; it lives in its own virtualenv.
+qc=${ASAM_QC_VENV:-$here/.venv-qc}
+if [ ! -x "$qc/bin/qc_opendrive" ]; then
+  qpy=${PYTHON:-$(pick_python python3.11 python3.12 python3.10 python3)}
+  "$qpy" -m venv "$qc"
+  "$qc/bin/python" -m pip install -q asam-qc-opendrive
+fi
+export ASAM_QC_OPENDRIVE="$qc/bin/qc_opendrive"
 exec "$venv/bin/python" -m pytest -q "$@"

@@ -105,3 +105,42 @@ def lanes_of(section: CrossSection) -> list[LaneSpec]:
         for index, kind in enumerate(side, start=1):
             lanes.append(LaneSpec(sign * index, kind.type, kind.width, (kind.mark,)))
     return lanes
+
+
+LANE_DIVIDER = Mark("broken", "white", 0.15)
+
+
+def multi_lane_side(lanes: int, driving: float = 3.5, shoulder: float = 0.5, sidewalk: float = 2.5,
+                    shoulder_mark: Mark = CURB) -> tuple[LaneKind, ...]:
+    """``lanes`` driving lanes (broken white between them, a solid edge line outside), then a
+    shoulder and an optional sidewalk."""
+    side = [LaneKind("driving", driving, LANE_DIVIDER) for _ in range(lanes - 1)]
+    side.append(LaneKind("driving", driving, EDGE_LINE))
+    if shoulder > 0.0:
+        side.append(LaneKind("shoulder", shoulder, shoulder_mark if sidewalk > 0.0 else NO_MARK))
+    if sidewalk > 0.0:
+        side.append(LaneKind("sidewalk", sidewalk, NO_MARK))
+    return tuple(side)
+
+
+def multi_lane_urban(lanes: int = 2, driving: float = 3.5) -> CrossSection:
+    """An avenue: ``lanes`` driving lanes each way, solid double-duty centre line, sidewalks."""
+    side = multi_lane_side(lanes, driving)
+    return CrossSection(right=side, left=side, centre_marks=(CENTRE_SOLID,))
+
+
+def highway(lanes: int = 3, driving: float = 3.75, shoulder: float = 2.5) -> CrossSection:
+    """A highway: ``lanes`` lanes each way and a paved shoulder, no sidewalks."""
+    side = multi_lane_side(lanes, driving, shoulder, sidewalk=0.0)
+    return CrossSection(right=side, left=side, centre_marks=(CENTRE_SOLID,))
+
+
+def one_way(lanes: int, driving: float = 3.5, shoulder: float = 0.5, sidewalk: float = 2.5) -> CrossSection:
+    """Lanes on the right of the reference line only (traffic along s)."""
+    return CrossSection(right=multi_lane_side(lanes, driving, shoulder, sidewalk), left=(), centre_marks=(EDGE_LINE,))
+
+
+def rural(driving: float = 3.0, shoulder: float = 1.0) -> CrossSection:
+    """A narrow country road: one lane each way and a grass-edged shoulder, no sidewalks."""
+    side = (LaneKind("driving", driving, EDGE_LINE), LaneKind("shoulder", shoulder, NO_MARK))
+    return CrossSection(right=side, left=side, centre_marks=(CENTRE_BROKEN,))

@@ -47,6 +47,9 @@ class RoadSpec:
     successor: Link | None = None
     speed_kmh: float | None = None
     signals: list[SignalSpec] = field(default_factory=list)
+    # Elevation records (s, a, b, c, d); none means a flat road at z = 0.
+    elevation: tuple[tuple[float, float, float, float, float], ...] = ()
+    road_type: str = "town"
 
     @property
     def length(self) -> float:
@@ -62,6 +65,14 @@ class RoadSpec:
 
     def pose_at(self, contact: str) -> Pose:
         return self.start if contact == "start" else self.end
+
+    def pose_at_s(self, s: float) -> Pose:
+        """Reference-line pose at road offset ``s`` (clamped to the road)."""
+        for piece in self.pieces:
+            if s <= piece.length:
+                return piece.at(max(s, 0.0))
+            s -= piece.length
+        return self.end
 
     def lane(self, lane_id: int) -> LaneSpec:
         for lane in self.lanes:
@@ -172,11 +183,38 @@ class Network:
         for road in self.roads.values():
             for piece in road.pieces:
                 for i in range(9):
-                    p = Piece(piece.start, piece.length * i / 8.0, piece.curvature).end
+                    p = piece.at(piece.length * i / 8.0)
                     xs.append(p.x)
                     ys.append(p.y)
             pad = max(pad, road.half_width(1), road.half_width(-1))
         return max(ys) + pad, min(ys) - pad, max(xs) + pad, min(xs) - pad
+
+
+def apply_elevation(network: Network, height, step: float = 40.0) -> None:
+    """Give every road an elevation profile following ``height(x, y)`` (OpenDRIVE coordinates).
+
+    Each road is cut into pieces of at most ``step`` metres; on each a cubic matches the height and
+    its slope along the road at both ends, so roads meeting at a point share height and slope there.
+    """
+    delta = 0.5
+
+    def sample(road: RoadSpec, s: float) -> tuple[float, float]:
+        pose = road.pose_at_s(s)
+        ahead, behind = pose.advanced(delta), pose.advanced(-delta)
+        slope = (height(ahead.x, ahead.y) - height(behind.x, behind.y)) / (2.0 * delta)
+        return height(pose.x, pose.y), slope
+
+    for road in network.roads.values():
+        count = max(1, math.ceil(road.length / step))
+        stations = [road.length * i / count for i in range(count + 1)]
+        values = [sample(road, s) for s in stations]
+        records = []
+        for (s0, (z0, m0)), (s1, (z1, m1)) in zip(zip(stations, values), zip(stations[1:], values[1:])):
+            h = s1 - s0
+            c = (3.0 * (z1 - z0) / h - 2.0 * m0 - m1) / h
+            d = (m0 + m1 - 2.0 * (z1 - z0) / h) / (h * h)
+            records.append((s0, z0, m0, c, d))
+        road.elevation = tuple(records)
 
 
 def heading_into(road: RoadSpec, contact: str) -> float:

@@ -103,7 +103,7 @@ def _write_road(root: ET.Element, road: RoadSpec) -> None:
     if road.successor is not None:
         _link(link, "successor", road.successor)
     if road.speed_kmh is not None:
-        road_type = _sub(node, "type", s="0", type="town")
+        road_type = _sub(node, "type", s="0", type=road.road_type)
         _sub(road_type, "speed", max=num(road.speed_kmh), unit="km/h")
 
     plan = _sub(node, "planView")
@@ -118,13 +118,20 @@ def _write_road(root: ET.Element, road: RoadSpec) -> None:
             hdg=num(wrap_angle(piece.start.hdg)),
             length=num(piece.length),
         )
-        if piece.curvature == 0.0:
+        if piece.is_spiral:
+            _sub(geometry, "spiral", curvStart=num(piece.curvature), curvEnd=num(piece.curvature_end))
+        elif piece.curvature == 0.0:
             _sub(geometry, "line")
         else:
             _sub(geometry, "arc", curvature=num(piece.curvature))
         s += piece.length
 
-    _zero_cubic(_sub(node, "elevationProfile"), "elevation")
+    profile = _sub(node, "elevationProfile")
+    if road.elevation:
+        for s0, a, b, c, d in road.elevation:
+            _sub(profile, "elevation", s=num(s0), a=num(a), b=num(b), c=num(c), d=num(d))
+    else:
+        _zero_cubic(profile, "elevation")
     _sub(node, "lateralProfile")
     lanes = _sub(node, "lanes")
     _zero_cubic(lanes, "laneOffset")
