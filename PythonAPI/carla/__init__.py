@@ -16,7 +16,7 @@ from .world import ActorSnapshot, LabelledPoint, Timestamp, World, WorldSnapshot
 from .actor import (  # noqa: F401
     Actor, ActorList, ClientSideSensor, LaneInvasionSensor, Sensor, ServerSideSensor,
     TrafficLight, TrafficSign, Vehicle, Walker, WalkerAIController)
-from .map import Map  # noqa: F401
+from .map import Junction, LaneMarking, Map, Waypoint  # noqa: F401
 from .sensor_data import Image, SensorData  # noqa: F401
 from . import sensor_data  # noqa: F401
 from ._traffic_manager import TrafficManager  # noqa: F401

@@ -1,17 +1,21 @@
 """Map: the map name, its recommended spawn points and its OpenDRIVE description."""
 
+import math
 import os
 import re
 import sys
 
-from .geometry import Transform
+from carla_odr import waypoints
+
+from ._roads import Junction, LaneMarking, RoadEngine, Waypoint  # noqa: F401
+from .enums import LaneType
+from .geometry import GeoLocation, Transform, _f32, _vector3
 
 _GEO_REFERENCE = re.compile(r'<geoReference[^>]*>\s*(?:<!\[CDATA\[)?([^<\]]*)', re.S)
 
 
 def _not_implemented(what):
-    return RuntimeError('Map.%s is not implemented yet in this client (waypoints and road '
-                        'queries come with the OpenDRIVE road engine)' % what)
+    return RuntimeError('Map.%s is not implemented yet in this client' % what)
 
 
 class Map:
@@ -21,6 +25,7 @@ class Map:
         self._name = str(name)
         self._opendrive = str(xodr_content)
         self._spawn_points = list(spawn_points)
+        self._roads = None
         if not _GEO_REFERENCE.search(self._opendrive):
             sys.stderr.write("WARNING: cannot parse georeference: ''. Using default values. \n")
 
@@ -56,22 +61,79 @@ class Map:
     def __str__(self):
         return 'Map(name=%s)' % self._name
 
-    # -- road queries (not yet available) ----------------------------------------------------
+    # -- road queries -----------------------------------------------------------------------
 
-    def get_waypoint(self, location, project_to_road=True, lane_type=None):
-        raise _not_implemented('get_waypoint')
+    def _engine(self):
+        """The road network and its spatial index, built on first use."""
+        if self._roads is None:
+            self._roads = RoadEngine(self._opendrive)
+        return self._roads
+
+    def get_waypoint(self, location, project_to_road=True, lane_type=LaneType.Driving):
+        """The waypoint of the nearest lane centre of the given type; without projection only
+        if the location lies within that lane, else None."""
+        point = _vector3(location, 'Map.get_waypoint')
+        lane_type = _lane_type(lane_type, 'Map.get_waypoint')
+        engine = self._engine()
+        key = engine.closest(point._x, point._y, point._z, lane_type)
+        if key is None:
+            return None
+        waypoint = Waypoint(self, key)
+        if not project_to_road:
+            location = waypoint.transform.location
+            distance = math.hypot(location.x - point._x, location.y - point._y)
+            if not distance < waypoint.lane_width * 0.5:
+                return None
+        return waypoint
 
     def get_waypoint_xodr(self, road_id, lane_id, s):
-        raise _not_implemented('get_waypoint_xodr')
-
-    def get_topology(self):
-        raise _not_implemented('get_topology')
+        """The waypoint at s of a lane, by OpenDRIVE ids; None if there is none."""
+        road_id = _integer(road_id, 'Map.get_waypoint_xodr', 0, 2 ** 32 - 1)
+        lane_id = _integer(lane_id, 'Map.get_waypoint_xodr', -2 ** 31, 2 ** 31 - 1)
+        s = _f32(_number(s, 'Map.get_waypoint_xodr'))
+        key = waypoints.waypoint_at(self._engine().network, road_id, lane_id, s)
+        return Waypoint(self, key) if key is not None else None
 
     def generate_waypoints(self, distance):
-        raise _not_implemented('generate_waypoints')
+        distance = _number(distance, 'Map.generate_waypoints')
+        if not distance > 0.0:
+            raise RuntimeError('Map.generate_waypoints: distance must be greater than 0, got %r'
+                               % distance)
+        return [Waypoint(self, key)
+                for key in waypoints.generate_waypoints(self._engine().network, distance)]
+
+    def get_topology(self):
+        """(start, successor) pairs of every driving lane; equal keys share one Waypoint."""
+        made = {}
+
+        def waypoint(key):
+            found = made.get(key)
+            if found is None:
+                found = made[key] = Waypoint(self, key)
+            return found
+
+        return [(waypoint(a), waypoint(b))
+                for a, b in waypoints.topology(self._engine().network)]
 
     def transform_to_geolocation(self, location):
-        raise _not_implemented('transform_to_geolocation')
+        point = _vector3(location, 'Map.transform_to_geolocation')
+        origin = self._geo_reference()
+        return _geolocation_add_metres(origin, point._x, -point._y, point._z)
+
+    def _geo_reference(self):
+        match = _GEO_REFERENCE.search(self._opendrive)
+        text = match.group(1) if match else ''
+        values = dict(re.findall(r'\+(lat_0|lon_0)=([-+0-9.eE]+)', text))
+        try:
+            return (float(values['lat_0']), float(values['lon_0']), 0.0)
+        except (KeyError, ValueError):
+            return _DEFAULT_GEO_REFERENCE
+
+    def get_crosswalks(self):
+        if re.search(r'<object[^>]*type="crosswalk"', self._opendrive):
+            raise RuntimeError('Map.get_crosswalks: crosswalk objects are not supported yet in '
+                               'this client')
+        return []
 
     def get_all_landmarks(self):
         raise _not_implemented('get_all_landmarks')
@@ -85,8 +147,38 @@ class Map:
     def get_landmark_group(self, landmark):
         raise _not_implemented('get_landmark_group')
 
-    def get_crosswalks(self):
-        raise _not_implemented('get_crosswalks')
-
     def cook_in_memory_map(self, path=''):
         raise _not_implemented('cook_in_memory_map')
+
+
+# CARLA's GeoLocation math: a Mercator projection scaled at the reference latitude.
+_EARTH_RADIUS = 6378137.0
+_DEFAULT_GEO_REFERENCE = (42.0, 2.0, 0.0)
+
+
+def _geolocation_add_metres(origin, dx, dy, dz):
+    latitude, longitude, altitude = origin
+    scale = math.cos(math.radians(latitude))
+    mx = scale * math.radians(longitude) * _EARTH_RADIUS + dx
+    my = scale * _EARTH_RADIUS * math.log(math.tan((90.0 + latitude) * math.pi / 360.0)) + dy
+    lon = mx * 180.0 / (math.pi * _EARTH_RADIUS * scale)
+    lat = 360.0 * math.atan(math.exp(my / (_EARTH_RADIUS * scale))) / math.pi - 90.0
+    return GeoLocation(lat, lon, altitude + dz)
+
+
+def _number(value, where):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RuntimeError('%s: expected a number, got %r' % (where, value))
+    return float(value)
+
+
+def _integer(value, where, low, high):
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise RuntimeError('%s: expected an integer id, got %r' % (where, value))
+    return int(value)
+
+
+def _lane_type(value, where):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RuntimeError('%s: lane_type must be a carla.LaneType, got %r' % (where, value))
+    return int(value) & 0xFFFFFFFF

@@ -389,7 +389,7 @@ def _parse_lane(node: ET.Element, context: str) -> Lane:
         RoadMark(
             s_offset=_float(m, "sOffset", where),
             type=m.get("type", "none"),
-            color=m.get("color", "standard"),
+            color=m.get("color", ""),  # absent: CARLA reports Other
             width=_float(m, "width", where, 0.0),
             lane_change=m.get("laneChange", ""),
             material=m.get("material", "standard"),

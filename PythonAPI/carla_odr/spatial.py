@@ -1,0 +1,244 @@
+"""Nearest-lane search: CARLA's lane-centre segments, indexed in uniform grids.
+
+``LaneSegments`` cuts every lane's centre line into the same chords CARLA's road::Map::CreateRtree
+makes (one chord per straight lane, elsewhere a new chord whenever the heading turns by more than
+1.8 degrees over 1 m steps or the chord passes 100 m), so the closest chord, and the waypoint found on it, are CARLA's.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .network import EPSILON, RoadNetwork, lane_pose, lane_poses
+
+_STEP = 1.0
+_MAX_CHORD = 100.0
+_TINY = 1e-6
+_COS_TURN = math.cos(math.pi / 100.0)
+_DEG = math.pi / 180.0
+ANY_LANE = 0xFFFFFFFE  # CARLA's LaneType::Any: every type but None
+
+
+def _is_straight(lane) -> bool:
+    road = lane.road
+    start = lane.section.s
+    index = max(0, _bisect(road.geometry_starts, start) - 1)
+    geometry = road.geometries[index]
+    if geometry.kind != "line":
+        return False
+    if start < geometry.s or start + lane.section.length > geometry.s + geometry.length:
+        return False
+    return all(c == 0.0 and d == 0.0 for _, _, c, d in road.elevation.coeffs)
+
+
+def _bisect(values, x):
+    from bisect import bisect_right
+    return bisect_right(values, x)
+
+
+def _remaining(lane, s: float) -> float:
+    if lane.id < 0:
+        return lane.section.s + lane.section.length - s
+    return s - lane.section.s
+
+
+def _advance(lane, s: float, distance: float) -> float:
+    # GetNext inside one lane: the step never leaves the lane here.
+    if lane.id <= 0:
+        return s + distance - EPSILON
+    return s - distance + EPSILON
+
+
+def _forward(pitch: float, yaw: float):
+    p, y = pitch * _DEG, yaw * _DEG
+    cp = math.cos(p)
+    return cp * math.cos(y), cp * math.sin(y), math.sin(p)
+
+
+class LaneSegments:
+    """Chords of every lane centre: endpoints (CARLA coordinates), lane and s at both ends."""
+
+    def __init__(self, network: RoadNetwork):
+        starts, ends, lanes, s0, s1 = [], [], [], [], []
+        for road in network.roads.values():
+            for section in road.sections:
+                for lane_id in section.lane_ids:
+                    lane = section.lanes[lane_id]
+                    if lane_id == 0 or not lane.type & ANY_LANE:
+                        continue
+                    for a, b, sa, sb in self._lane_chords(lane):
+                        starts.append(a)
+                        ends.append(b)
+                        lanes.append(lane.index)
+                        s0.append(sa)
+                        s1.append(sb)
+        self.network = network
+        # CARLA keeps the chord ends as float32 points.
+        self.a = np.array(starts, dtype=np.float32).astype(np.float64).reshape(-1, 3)
+        self.b = np.array(ends, dtype=np.float32).astype(np.float64).reshape(-1, 3)
+        self.lane = np.array(lanes, dtype=np.int64)
+        self.s0 = np.array(s0, dtype=np.float64)
+        self.s1 = np.array(s1, dtype=np.float64)
+        self.type = np.array([network.lanes[i].type for i in lanes], dtype=np.int64)
+
+    @staticmethod
+    def _lane_chords(lane):
+        s_start = lane.distance_at_start()
+        if _is_straight(lane):
+            delta = _remaining(lane, s_start) - _TINY
+            if delta < _TINY:
+                return []
+            s_end = _advance(lane, s_start, delta)
+            a = lane_pose(lane, s_start)
+            b = lane_pose(lane, s_end)
+            return [(a[:3], b[:3], s_start, s_end)]
+        samples = [s_start]
+        s = s_start
+        while True:
+            delta = min(_STEP, _remaining(lane, s) - _TINY)
+            if delta < _TINY:
+                break
+            s = _advance(lane, s, delta)
+            samples.append(s)
+        x, y, z, pitch, yaw = lane_poses(lane, np.array(samples))
+        points = np.stack([x, y, z], axis=1).tolist()
+        pitch = pitch.tolist()
+        yaw = yaw.tolist()
+        chords = []
+        current = 0
+        fx, fy, fz = _forward(pitch[0], yaw[0])
+        for k in range(1, len(samples)):
+            gx, gy, gz = _forward(pitch[k], yaw[k])
+            if fx * gx + fy * gy + fz * gz < _COS_TURN or abs(samples[current] - samples[k]) > _MAX_CHORD:
+                chords.append((points[current], points[k], samples[current], samples[k]))
+                current = k
+                fx, fy, fz = gx, gy, gz
+        last = len(samples) - 1
+        chords.append((points[current], points[last], samples[current], samples[last]))
+        return chords
+
+
+class _Grid:
+    """Segments whose box, grown by ``margin``, touches a cell; stored cell by cell."""
+
+    def __init__(self, segments: LaneSegments, cell: float, margin: float):
+        a, b = segments.a, segments.b
+        low = np.minimum(a[:, :2], b[:, :2]) - margin
+        high = np.maximum(a[:, :2], b[:, :2]) + margin
+        self.origin = low.min(axis=0) if len(a) else np.zeros(2)
+        self.cell = cell
+        self.margin = margin
+        first = np.floor((low - self.origin) / cell).astype(np.int64)
+        last = np.floor((high - self.origin) / cell).astype(np.int64)
+        self.nx, self.ny = (int(v) + 1 for v in (last.max(axis=0) if len(a) else (0, 0)))
+        cells, members = [], []
+        for i in range(len(a)):
+            xs = np.arange(first[i, 0], last[i, 0] + 1)
+            ys = np.arange(first[i, 1], last[i, 1] + 1)
+            ids = (xs[:, None] * self.ny + ys[None, :]).ravel()
+            cells.append(ids)
+            members.append(np.full(ids.size, i, dtype=np.int64))
+        cells = np.concatenate(cells) if cells else np.zeros(0, dtype=np.int64)
+        members = np.concatenate(members) if members else np.zeros(0, dtype=np.int64)
+        order = np.argsort(cells, kind="stable")
+        cells, members = cells[order], members[order]
+        bounds = np.searchsorted(cells, np.arange(self.nx * self.ny + 1))
+        self.bounds = bounds.tolist()
+        self.members = members
+        v = b - a
+        self.a = a[members]
+        self.v = v[members]
+        vv = (v * v).sum(axis=1)
+        self.inverse = np.where(vv > 0.0, 1.0 / np.where(vv > 0.0, vv, 1.0), 0.0)[members]
+        self.type = segments.type[members]
+
+    def slot(self, x: float, y: float):
+        ix = int(math.floor((x - self.origin[0]) / self.cell))
+        iy = int(math.floor((y - self.origin[1]) / self.cell))
+        if ix < 0 or iy < 0 or ix >= self.nx or iy >= self.ny:
+            return None
+        index = ix * self.ny + iy
+        return self.bounds[index], self.bounds[index + 1]
+
+
+def _nearest(point, a, v, inverse, types, lane_type):
+    """Index and squared distance of the segment nearest to ``point`` among those of the type."""
+    w = point - a
+    t = np.clip((w * v).sum(axis=1) * inverse, 0.0, 1.0)
+    d = w - t[:, None] * v
+    d2 = (d * d).sum(axis=1)
+    if lane_type != ANY_LANE:
+        d2[(types & lane_type) == 0] = np.inf
+    best = int(np.argmin(d2))
+    return best, float(d2[best])
+
+
+class SegmentIndex:
+    """Closest-segment queries over :class:`LaneSegments`."""
+
+    def __init__(self, segments: LaneSegments):
+        self.segments = segments
+        self.grids = [_Grid(segments, 8.0, 8.0), _Grid(segments, 32.0, 32.0),
+                      _Grid(segments, 128.0, 128.0)]
+        v = segments.b - segments.a
+        vv = (v * v).sum(axis=1)
+        self._v = v
+        self._inverse = np.where(vv > 0.0, 1.0 / np.where(vv > 0.0, vv, 1.0), 0.0)
+
+    def nearest(self, x: float, y: float, z: float, lane_type: int):
+        """Index of the nearest segment of a lane of the given type bits, or None."""
+        if not len(self.segments.a):
+            return None
+        point = np.array((x, y, z))
+        lane_type &= 0xFFFFFFFF
+        for grid in self.grids:
+            slot = grid.slot(x, y)
+            if slot is None or slot[0] == slot[1]:
+                continue
+            lo, hi = slot
+            best, d2 = _nearest(point, grid.a[lo:hi], grid.v[lo:hi], grid.inverse[lo:hi],
+                                grid.type[lo:hi], lane_type)
+            if d2 <= grid.margin * grid.margin:
+                return int(grid.members[lo + best])
+        best, d2 = _nearest(point, self.segments.a, self._v, self._inverse, self.segments.type,
+                            lane_type)
+        return best if d2 != math.inf else None
+
+
+def _along_chord(a, b, x, y) -> float:
+    """Distance along the chord a-b of the point's ground projection, in float32 arithmetic the
+    way CARLA's geom::Math::DistanceSegmentToPoint does it."""
+    f = np.float32
+    vx, vy = f(b[0]) - f(a[0]), f(b[1]) - f(a[1])
+    length2 = vx * vx + vy * vy
+    if length2 == 0.0:
+        return 0.0
+    dot = (f(x) - f(a[0])) * vx + (f(y) - f(a[1])) * vy
+    t = min(max(dot / length2, f(0.0)), f(1.0))
+    return float(t * np.sqrt(length2))
+
+
+def closest_waypoint(network: RoadNetwork, index: SegmentIndex, x: float, y: float, z: float,
+                     lane_type: int):
+    """CARLA's Map::GetClosestWaypointOnRoad for a point in CARLA coordinates."""
+    found = index.nearest(x, y, z, lane_type)
+    if found is None:
+        return None
+    segments = index.segments
+    lane = network.lanes[int(segments.lane[found])]
+    along = _along_chord(segments.a[found], segments.b[found], x, y)
+    start = (lane.road.id, lane.section.id, lane.id, float(segments.s0[found]))
+    end = start[:3] + (float(segments.s1[found]),)
+    if lane.id < 0:
+        if start[3] + along >= end[3]:
+            return end
+        if along <= 0.0:
+            return start
+        return start[:3] + (start[3] + along - EPSILON,)
+    if start[3] - along <= end[3]:
+        return end
+    if along <= 0.0:
+        return start
+    return start[:3] + (start[3] - along + EPSILON,)
