@@ -41,6 +41,11 @@ def waypoint_cell(result: dict) -> str:
     return f"{result['waypoint_seconds']:.3f} s"
 
 
+def index_cell(result: dict) -> str:
+    seconds = result.get("index_seconds")
+    return "" if seconds is None else f"{seconds:.3f} s"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3, help="loads per map (first and best are shown)")
@@ -54,16 +59,16 @@ def main() -> int:
                  for p in sorted(CARLA_XODR_DIR.glob("Town0[1-3].xodr"))]
     official = official_available()
     official_column = f" {args.queries} get_waypoint, official client |" if official else ""
-    lines = ["| map | load_world, first | load_world, best | target | get_map() | "
+    lines = ["| map | load_world, first | load_world, best | target | get_map() | first road query (index) | "
              f"{args.queries} get_waypoint, ours | target |" + official_column,
-             "|---|---:|---:|---|---:|---:|---|" + ("---:|" if official else "")]
+             "|---|---:|---:|---|---:|---:|---:|---|" + ("---:|" if official else "")]
     print("\n".join(lines), flush=True)
     with ServerProcess("-RenderOffScreen") as server:
         for label, map_argument in maps:
             ours = measure("ours", server.port, map_argument, args.repeats, args.queries)
             loads = ours["load_seconds"]
             row = (f"| {label} | {loads[0]:.3f} s | {min(loads):.3f} s | {LOAD_TARGET} | "
-                   f"{ours['get_map_seconds']:.3f} s | {waypoint_cell(ours)} | {WAYPOINT_TARGET} |")
+                   f"{ours['get_map_seconds']:.3f} s | {index_cell(ours)} | {waypoint_cell(ours)} | {WAYPOINT_TARGET} |")
             if official:
                 row += f" {waypoint_cell(measure('official', server.port, map_argument, 1, args.queries))} |"
             lines.append(row)
