@@ -33,15 +33,15 @@ def main(argv=None) -> int:
         print(f"CarlaUE4.sh: {exc} (see --help)", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from engine.map.town import available_maps
-    from engine.server.service import map_key
-    names = [n for n in available_maps() if n.lower() == map_key(config.map_name)]
-    if not names:
+    from engine.map.town import UnknownMapError, available_maps, town_name
+    try:
+        map_name = town_name(config.map_name)
+    except UnknownMapError:
         print(f"CarlaUE4.sh: unknown map '{config.map_name}'; available maps: {', '.join(available_maps())}",
               file=sys.stderr)
         return 2
     import dataclasses
-    config = dataclasses.replace(config, map_name=names[0])
+    config = dataclasses.replace(config, map_name=map_name)
     from engine.server.server import Server
     try:
         server = Server(config)

@@ -5,7 +5,7 @@ import os
 import re
 import sys
 
-from carla_odr import waypoints
+from carla_odr import proj_origin, waypoints
 
 from ._roads import Junction, LaneMarking, RoadEngine, Waypoint  # noqa: F401
 from .enums import LaneType
@@ -123,11 +123,13 @@ class Map:
     def _geo_reference(self):
         match = _GEO_REFERENCE.search(self._opendrive)
         text = match.group(1) if match else ''
-        values = dict(re.findall(r'\+(lat_0|lon_0)=([-+0-9.eE]+)', text))
         try:
-            return (float(values['lat_0']), float(values['lon_0']), 0.0)
-        except (KeyError, ValueError):
+            latitude, longitude = proj_origin(text)
+        except ValueError:
             return _DEFAULT_GEO_REFERENCE
+        if latitude is None or longitude is None:
+            return _DEFAULT_GEO_REFERENCE
+        return (latitude, longitude, 0.0)
 
     def get_crosswalks(self):
         if re.search(r'<object[^>]*type="crosswalk"', self._opendrive):

@@ -22,7 +22,7 @@ from .model import (
     RoadObject,
     Signal,
 )
-from .parser import parse_geo_reference, parse_xodr
+from .parser import parse_geo_reference, parse_xodr, proj_origin
 
 __all__ = [
     "Arc",
@@ -50,4 +50,5 @@ __all__ = [
     "Spiral",
     "parse_geo_reference",
     "parse_xodr",
+    "proj_origin",
 ]

@@ -111,23 +111,22 @@ def _locate(text: str, root: ET.Element, node: ET.Element) -> tuple[Optional[int
     return None, None
 
 
+def _parse_unique(root: ET.Element, tag: str, parse) -> tuple[dict, dict]:
+    """Parse every <tag> child; return {id: item} and {id: element}, refusing a repeated id."""
+    items: dict = {}
+    nodes: dict = {}
+    for node in root.findall(tag):
+        item = parse(node)
+        if item.id in items:
+            raise _ElementError(node, f"{tag} id {item.id} appears twice")
+        items[item.id] = item
+        nodes[item.id] = node
+    return items, nodes
+
+
 def _parse_document(root: ET.Element) -> OpenDrive:
-    roads: dict[int, Road] = {}
-    road_nodes: dict[int, ET.Element] = {}
-    for node in root.findall("road"):
-        road = _parse_road(node)
-        if road.id in roads:
-            raise _ElementError(node, f"road id {road.id} appears twice")
-        roads[road.id] = road
-        road_nodes[road.id] = node
-    junctions: dict[int, Junction] = {}
-    junction_nodes: dict[int, ET.Element] = {}
-    for node in root.findall("junction"):
-        junction = _parse_junction(node)
-        if junction.id in junctions:
-            raise _ElementError(node, f"junction id {junction.id} appears twice")
-        junctions[junction.id] = junction
-        junction_nodes[junction.id] = node
+    roads, road_nodes = _parse_unique(root, "road", _parse_road)
+    junctions, junction_nodes = _parse_unique(root, "junction", _parse_junction)
     controllers = {c.id: c for c in (_parse_controller(node) for node in root.findall("controller"))}
     _check_references(roads, junctions, road_nodes, junction_nodes)
     return OpenDrive(_parse_header(root.find("header")), roads, junctions, controllers)
@@ -191,13 +190,19 @@ def _cubic(node: ET.Element, start_name: str, context: str) -> Cubic:
 # -- header -----------------------------------------------------------------------------------
 
 
-def parse_geo_reference(proj: str) -> GeoReference:
-    """Origin latitude/longitude from a PROJ string's ``+lat_0``/``+lon_0`` (0 where absent)."""
+def proj_origin(proj: str) -> tuple[Optional[float], Optional[float]]:
+    """``+lat_0`` and ``+lon_0`` of a PROJ string, None where absent; ValueError when malformed."""
     values = dict(re.findall(r"\+(lat_0|lon_0)=([-+0-9.eE]+)", proj or ""))
     try:
-        return GeoReference(float(values.get("lat_0", 0.0)), float(values.get("lon_0", 0.0)), 0.0)
+        return tuple(float(values[k]) if k in values else None for k in ("lat_0", "lon_0"))
     except ValueError:
         raise ValueError(f"geoReference {proj!r} has a malformed lat_0 or lon_0") from None
+
+
+def parse_geo_reference(proj: str) -> GeoReference:
+    """Origin latitude/longitude from a PROJ string's ``+lat_0``/``+lon_0`` (0 where absent)."""
+    latitude, longitude = proj_origin(proj)
+    return GeoReference(latitude or 0.0, longitude or 0.0, 0.0)
 
 
 def _parse_header(node: Optional[ET.Element]) -> Header:

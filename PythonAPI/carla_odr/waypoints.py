@@ -37,33 +37,27 @@ def predecessors(network: RoadNetwork, waypoint) -> list:
 
 def next_waypoints(network: RoadNetwork, waypoint, distance: float) -> list:
     """Waypoints ``distance`` ahead along the lane graph (CARLA's Map::GetNext)."""
-    lane = lane_of(network, waypoint)
-    forward = waypoint[2] <= 0
-    relative_s = waypoint[3] - lane.section.s
-    remaining = lane.section.length - relative_s if forward else relative_s
-    if distance <= remaining:
-        s = waypoint[3] + (distance if forward else -distance)
-        s += -EPSILON if forward else EPSILON
-        return [(waypoint[0], waypoint[1], waypoint[2], s)]
-    result: list = []
-    for successor in successors(network, waypoint):
-        result = _concat(result, next_waypoints(network, successor, distance - remaining))
-    return result
+    return _walk(network, waypoint, distance, ahead=True)
 
 
 def previous_waypoints(network: RoadNetwork, waypoint, distance: float) -> list:
     """Waypoints ``distance`` behind (CARLA's Map::GetPrevious)."""
+    return _walk(network, waypoint, distance, ahead=False)
+
+
+def _walk(network: RoadNetwork, waypoint, distance: float, ahead: bool) -> list:
+    """Move ``distance`` along the lane, in or against its driving direction, branching at its end."""
     lane = lane_of(network, waypoint)
-    forward = waypoint[2] > 0
+    growing_s = (waypoint[2] <= 0) == ahead
     relative_s = waypoint[3] - lane.section.s
-    remaining = lane.section.length - relative_s if forward else relative_s
+    remaining = lane.section.length - relative_s if growing_s else relative_s
     if distance <= remaining:
-        s = waypoint[3] + (distance if forward else -distance)
-        s += -EPSILON if forward else EPSILON
+        s = waypoint[3] + (distance if growing_s else -distance)
+        s += -EPSILON if growing_s else EPSILON
         return [(waypoint[0], waypoint[1], waypoint[2], s)]
     result: list = []
-    for predecessor in predecessors(network, waypoint):
-        result = _concat(result, previous_waypoints(network, predecessor, distance - remaining))
+    for neighbour in (successors if ahead else predecessors)(network, waypoint):
+        result = _concat(result, _walk(network, neighbour, distance - remaining, ahead))
     return result
 
 

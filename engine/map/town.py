@@ -52,19 +52,27 @@ def available_maps(maps_dir: Path = MAPS_DIR) -> list[str]:
     return sorted(path.stem for path in Path(maps_dir).glob("*.xodr"))
 
 
-def town_name(requested: str) -> str:
-    """The town a requested map name means: "Town01", "Carla/Maps/Town01" and "/Game/Carla/Maps/Town01" alike."""
-    return requested.rstrip("/").rsplit("/", 1)[-1]
+def map_key(name: str) -> str:
+    """'/Game/Carla/Maps/Town01', 'Carla/Maps/Town01' and 'town01' all give 'town01'."""
+    return name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].lower()
+
+
+def town_name(requested: str, maps_dir: Path = MAPS_DIR) -> str:
+    """The town a requested map name means: "Town01", "Carla/Maps/Town01", "/Game/Carla/Maps/Town01" and
+    "town01" alike; an unknown name raises :class:`UnknownMapError` listing the maps there are."""
+    if not isinstance(requested, str):
+        raise TypeError(f"map name must be a str, not {type(requested).__name__}")
+    key = map_key(requested)
+    names = available_maps(maps_dir)
+    matches = [name for name in names if key and name.lower() == key]
+    if not matches:
+        raise UnknownMapError(f"Map '{requested}' not found; available maps: {', '.join(names)}")
+    return matches[0]
 
 
 def load_town(name: str, maps_dir: Path = MAPS_DIR) -> Town:
     """Load a town by name; an unknown name raises :class:`UnknownMapError` listing the maps there are."""
-    if not isinstance(name, str):
-        raise TypeError(f"map name must be a str, not {type(name).__name__}")
-    stem = town_name(name)
-    path = Path(maps_dir) / f"{stem}.xodr"
-    if not stem or not path.is_file():
-        raise UnknownMapError(f"Map '{name}' not found; available maps: {', '.join(available_maps(maps_dir))}")
+    path = Path(maps_dir) / f"{town_name(name, maps_dir)}.xodr"
     return _load(path.resolve(), path.stat().st_mtime_ns)
 
 

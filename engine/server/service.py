@@ -8,7 +8,8 @@ import logging
 import math
 import time
 
-from engine.map.town import OPENDRIVE_MAP, available_maps, load_town, town_from_opendrive
+from engine.map.town import (OPENDRIVE_MAP, UnknownMapError, available_maps, load_town, map_key,
+                              town_from_opendrive)
 from engine.server import wire
 from engine.server.commands import TRAFFIC_MANAGER_MISSING, BatchRunner
 from engine.server.rpc import RAW, VALUE, VOID, Dispatcher
@@ -40,11 +41,6 @@ def fly(location, rotation, controls: dict, dt: float):
     y = location[1] + speed * (forward * cp * sy + right * cy)
     z = location[2] + speed * (forward * sp + up)
     return (x, y, z), (pitch, yaw, roll)
-
-
-def map_key(name: str) -> str:
-    """'/Game/Carla/Maps/Town01', 'Carla/Maps/Town01' and 'town01' all name Town01."""
-    return name.replace("\\", "/").rstrip("/").split("/")[-1].lower()
 
 
 GENERATION_PARAMETER_FIELDS = ("vertex_distance", "max_road_length", "wall_height", "additional_width",
@@ -245,15 +241,14 @@ class CarlaService:
         """The town a load_new_episode name means; "" is the current one, "OpenDriveMap" the last one sent."""
         if map_name == "":
             return self.world.town
-        key = map_key(map_name)
-        if key == OPENDRIVE_MAP.lower():
+        if map_key(map_name) == OPENDRIVE_MAP.lower():
             if self._opendrive_town is None:
                 raise WorldError(f"Map '{map_name}' has no OpenDRIVE yet: generate_opendrive_world sends one")
             return self._opendrive_town
-        matches = [name for name in available_maps() if name.lower() == key]
-        if not matches:
-            raise WorldError(f"Map '{map_name}' not found; available maps: {', '.join(available_maps())}")
-        return load_town(matches[0])
+        try:
+            return load_town(map_name)
+        except UnknownMapError as error:
+            raise WorldError(str(error)) from None
 
     def copy_opendrive_to_file(self, opendrive, parameters=None):
         """Build the town a following load_new_episode("OpenDriveMap") loads, as CARLA stages it.
