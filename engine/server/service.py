@@ -18,12 +18,18 @@ from engine.world import blueprints
 from engine.world.settings import EpisodeSettings
 from engine.world.weather import weather_from_wire
 from engine.sensors.cameras import CAMERA_KINDS, camera_from_attributes
+from engine.sensors import catalog  # noqa: F401 - registers the CPU sensors
+from engine.sensors.registry import SENSOR_BUILDERS
 from engine.world.world import World, WorldError
 
 log = logging.getLogger("carla.service")
 
 SERVER_VERSION = "0.9.16"
 
+
+# Modules that add actors, tick hooks and RPC calls: each has attach(service, world), run for every new
+# world, and register_calls(service), run once.
+SUBSYSTEMS: tuple = ()
 
 SPECTATOR_SPEED = 10.0   # m/s, four times that with the boost key
 
@@ -69,6 +75,7 @@ class CarlaService:
         self.dispatcher = Dispatcher()
         self.episode_counter = 0
         self.cameras: dict = {}          # actor id -> Camera
+        self.cpu_sensors: dict = {}      # actor id -> a sensor computed on the CPU (engine.sensors.registry)
         self.render = render             # RenderSystem, or None when nothing is rendered (-nullrhi)
         self._last_sync_tick = None      # wall clock of the last synchronous tick without a fixed delta
         self._opendrive_town = None      # the town built from the last copy_opendrive_to_file
@@ -81,18 +88,24 @@ class CarlaService:
     def _new_world(self, town, settings) -> World:
         self.episode_counter += 1
         self.cameras = {}
+        self.cpu_sensors = {}
         if self.render is not None:
             self.render.forget_pending()
             self.render.load_town(town)
-        return World(town, episode_id=self.episode_counter, settings=settings, sensor_factory=self._new_sensor)
+        world = World(town, episode_id=self.episode_counter, settings=settings, sensor_factory=self._new_sensor)
+        for subsystem in SUBSYSTEMS:
+            subsystem.attach(self, world)
+        return world
 
     def _new_sensor(self, actor, blueprint) -> int:
         """Give a sensor actor its stream; refuse the kinds this server does not produce yet."""
-        if actor.type_id not in CAMERA_KINDS:
-            raise WorldError(f"sensor '{actor.type_id}' is not available in this server yet: "
-                             "only the camera sensors are built")
+        if actor.type_id not in CAMERA_KINDS and actor.type_id not in SENSOR_BUILDERS:
+            raise WorldError(f"sensor '{actor.type_id}' is not available in this server yet")
         stream_id = self.hub.new_stream()
-        self.cameras[actor.id] = camera_from_attributes(actor.id, stream_id, actor.type_id, actor.attributes)
+        if actor.type_id in CAMERA_KINDS:
+            self.cameras[actor.id] = camera_from_attributes(actor.id, stream_id, actor.type_id, actor.attributes)
+        else:
+            self.cpu_sensors[actor.id] = SENSOR_BUILDERS[actor.type_id](actor, stream_id, self.world)
         return stream_id
 
     @property
@@ -105,6 +118,7 @@ class CarlaService:
 
     def tick(self, dt: float) -> int:
         self.world.step(dt)
+        self._publish_cpu_sensors(dt)
         rendering = self._start_rendering(dt)
         if self.hub.has_readers(StreamHub.EPISODE_STREAM):
             self.hub.publish(StreamHub.EPISODE_STREAM, self.world.encode_state())
@@ -116,6 +130,11 @@ class CarlaService:
             else:
                 self._deliver_images(wait=False)
         return self.world.frame
+
+    def _publish_cpu_sensors(self, dt: float) -> None:
+        for sensor in self.cpu_sensors.values():
+            for message in sensor.messages(self.world, dt):
+                self.hub.publish(sensor.stream_id, *message)
 
     def _start_rendering(self, dt: float) -> bool:
         """Submit the cameras due this frame to the GPU; False when nothing renders."""
@@ -177,6 +196,8 @@ class CarlaService:
             r(name, getattr(self, name), VOID)
         r("apply_batch", self.apply_batch, RAW)
         r("get_traffic_manager_running", self.get_traffic_manager_running, VALUE)
+        for subsystem in SUBSYSTEMS:
+            subsystem.register_calls(self)
 
     # -- connection and episode calls -------------------------------------------------------------------------
     def version(self):
@@ -314,6 +335,7 @@ class CarlaService:
         if actor.stream_id:
             self.hub.close_stream(actor.stream_id)
             self.cameras.pop(actor.id, None)
+            self.cpu_sensors.pop(actor.id, None)
         self.world.destroy(actor.id)
         return True
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -35,6 +35,8 @@ class Actor:
     semantic_tags: bytes = b""
     light_state: int = 0
     attributes: dict = dataclasses.field(default_factory=dict)
+    # Writes the type-dependent union of this actor's episode-state record (traffic lights, signs).
+    fill_record: Optional[Callable] = None
 
     @property
     def role_name(self) -> str:

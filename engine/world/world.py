@@ -47,6 +47,9 @@ class World:
         self.walker_ids = np.zeros(0, dtype=np.uint32)
         self._next_id = 1
         self._sensor_factory = sensor_factory
+        # Subsystems (traffic, collisions, ...) hook into the tick: callables (world, dt).
+        self.before_physics: list = []
+        self.after_physics: list = []
         self.spectator = self._register(Actor(
             id=self._new_id(), type_id="spectator", kind="spectator", description=[0, "spectator", []],
             location=_overview_location(town), rotation=(-35.0, 0.0, 0.0)))
@@ -232,12 +235,16 @@ class World:
         if self.settings.substepping and dt > self.settings.max_substep_delta_time > 0:
             substeps = min(int(math.ceil(dt / self.settings.max_substep_delta_time - 1e-9)),
                            self.settings.max_substeps)
+        for hook in self.before_physics:
+            hook(self, dt)
         self.vehicles.step(dt, self.town.ground_z, substeps)
         self.walkers.step(dt, self.town.ground_z)
         self.frame += 1
         self.elapsed_seconds += dt
         self.delta_seconds = dt
         self.platform_timestamp = time.time()
+        for hook in self.after_physics:
+            hook(self, dt)
 
     # -- episode state ----------------------------------------------------------------------------------------
     def encode_state(self) -> bytes:
@@ -290,6 +297,8 @@ class World:
                 state = self.state_of(parent)
                 rec["velocity"] = state.vel[parent.slot]
                 rec["acceleration"] = state.acc[parent.slot]
+            if actor.fill_record is not None:
+                actor.fill_record(rec)
         return records
 
 
