@@ -14,6 +14,7 @@ from carla_odr import parse_xodr
 from engine.map import load_town
 from engine.render import town_mesh
 from engine.render.models import DEFAULT_PAINT, model_for_blueprint, model_key, paint_color
+from engine.render.crosswalks import CROSSWALK_LIFT
 from engine.render.props import TRAFFIC_LIGHT_TYPE, build_props, plan_props
 from engine.render.scene_data import FLAG_PAINT, Mesh
 from engine.render.semantic_tags import CITYSCAPES_PALETTE, VALID_TAGS, CityObjectLabel as Tag
@@ -211,8 +212,8 @@ def test_sidewalks_are_raised_with_curbs_and_markings_float_above_the_road(town_
     assert (np.abs(normal[:, 2]) < 1e-6 * np.linalg.norm(normal, axis=1)).sum() > 100
     assert np.allclose(z[tags == Tag.Roads], 0.0, atol=1e-5)
     marks = z[tags == Tag.RoadLines]
-    assert np.all(np.isclose(marks, MARKING_LIFT, atol=1e-5) | np.isclose(marks, SIDEWALK_HEIGHT + MARKING_LIFT,
-                                                                          atol=1e-5))
+    lifts = (MARKING_LIFT, SIDEWALK_HEIGHT + MARKING_LIFT, CROSSWALK_LIFT)     # lines, curb lines, zebra bars
+    assert np.all(np.any([np.isclose(marks, lift, atol=1e-5) for lift in lifts], axis=0))
     assert z[tags == Tag.Terrain].max() < 0.0
 
 

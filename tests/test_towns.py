@@ -16,6 +16,7 @@ import pytest
 from carla_odr import parse_xodr
 from engine.map import available_maps, load_town
 from engine.map.towngen import TOWNS
+from engine.map.towngen.junction import CROSSWALK_CLEARANCE, CROSSWALK_WIDTH
 from serverproc import ServerProcess, run_client
 
 REPO = Path(__file__).resolve().parents[1]
@@ -125,8 +126,12 @@ def test_spawn_points_lie_on_driving_lanes_facing_their_traffic(town):
         assert abs((yaw - heading[nearest] + 180.0) % 360.0 - 180.0) < 2.0
 
 
+STOP_LINE_SETBACK = CROSSWALK_WIDTH + CROSSWALK_CLEARANCE
+
+
 def test_junctions_where_traffic_merges_carry_signals(town):
-    """Where traffic from two roads can reach the same road there are lights or signs."""
+    """Where traffic from two roads can reach the same road there are lights or signs, at the road's end
+    or at the stop line before its crosswalk."""
     odr = town.opendrive
     for junction in odr.junctions.values():
         sources: dict[int, set[int]] = {}
@@ -140,9 +145,37 @@ def test_junctions_where_traffic_merges_carry_signals(town):
             signal
             for road_id in incoming
             for signal in odr.roads[road_id].signals
-            if signal.s in (0.0, odr.roads[road_id].length)
+            if min(signal.s, odr.roads[road_id].length - signal.s) <= STOP_LINE_SETBACK + 1e-9
         ]
         assert signals, f"junction {junction.id} has neither lights nor signs"
+
+
+def test_junction_ends_with_sidewalks_on_both_sides_carry_a_crosswalk_before_the_stop_line(town):
+    """A crosswalk spans the road from sidewalk to sidewalk at the junction end; lights stop traffic before it."""
+    odr = town.opendrive
+    crosswalks = 0
+    for road in odr.roads.values():
+        for item in road.objects:
+            if item.type != "crosswalk":
+                continue
+            crosswalks += 1
+            at_end = min(item.s, road.length - item.s) == CROSSWALK_WIDTH / 2
+            assert at_end, f"road {road.id}: crosswalk at s={item.s} is not at a junction end"
+            section = road.lane_sections[0]
+            sidewalks = [i for i, lane in section.lanes.items() if lane.type == "sidewalk"]
+            assert min(sidewalks) < 0 < max(sidewalks), f"road {road.id}: a crosswalk needs sidewalks on both sides"
+            inner_right, _ = section.lane_borders(max(i for i in sidewalks if i < 0), item.s)
+            inner_left, _ = section.lane_borders(min(i for i in sidewalks if i > 0), item.s)
+            v = [corner[1] for corner in item.corners_local]
+            assert (min(v), max(v)) == pytest.approx((float(inner_right), float(inner_left))), \
+                f"road {road.id}: the crosswalk does not reach both sidewalks"
+            for signal in road.signals:
+                if abs(signal.s - item.s) < CROSSWALK_WIDTH + CROSSWALK_CLEARANCE:
+                    assert abs(signal.s - item.s) == pytest.approx(CROSSWALK_WIDTH / 2 + CROSSWALK_CLEARANCE)
+    if town.map_name.rsplit("/", 1)[-1] in ("Town01", "Town02", "Town03", "Town04", "Town05"):
+        assert crosswalks >= 20
+    else:
+        assert crosswalks == 0      # highways and rural roads have no sidewalks to join
 
 
 def test_connecting_roads_link_lanes_both_ways(town):

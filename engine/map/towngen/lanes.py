@@ -45,6 +45,7 @@ class LaneSpec:
     marks: tuple[Mark, ...] = (NO_MARK,)
     predecessor: int | None = None
     successor: int | None = None
+    width_end: float | None = None    # a lane that widens or narrows smoothly to this width; None: constant
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .lanes import CrossSection, LaneSpec, Mark, lanes_of
 from .plan import Piece, Pose
@@ -35,6 +35,18 @@ class SignalSpec:
     z_offset: float = 0.0
 
 
+@dataclass(frozen=True)
+class CrosswalkSpec:
+    """A crosswalk outline: corners (u along the road, v to its left) around the point at s on the
+    reference line."""
+
+    id: str
+    s: float
+    corners: tuple[tuple[float, float], ...]
+    length: float
+    width: float
+
+
 @dataclass
 class RoadSpec:
     id: int
@@ -47,6 +59,7 @@ class RoadSpec:
     successor: Link | None = None
     speed_kmh: float | None = None
     signals: list[SignalSpec] = field(default_factory=list)
+    crosswalks: list[CrosswalkSpec] = field(default_factory=list)
     # Elevation records (s, a, b, c, d); none means a flat road at z = 0.
     elevation: tuple[tuple[float, float, float, float, float], ...] = ()
     road_type: str = "town"
@@ -119,10 +132,15 @@ class Network:
         self.controllers: list[ControllerSpec] = []
         self._next_id = 0
         self._next_signal_id = 1000
+        self._next_object_id = 1
 
     def new_id(self) -> int:
         self._next_id += 1
         return self._next_id - 1
+
+    def new_object_id(self) -> str:
+        self._next_object_id += 1
+        return str(self._next_object_id - 1)
 
     def new_signal_id(self) -> str:
         self._next_signal_id += 1
@@ -173,9 +191,9 @@ class Network:
                 if target not in other_ids:
                     continue
                 if contact == "start":
-                    road.set_lane(LaneSpec(lane.id, lane.type, lane.width, lane.marks, target, lane.successor))
+                    road.set_lane(replace(lane, predecessor=target))
                 else:
-                    road.set_lane(LaneSpec(lane.id, lane.type, lane.width, lane.marks, lane.predecessor, target))
+                    road.set_lane(replace(lane, successor=target))
 
     def bounds(self) -> tuple[float, float, float, float]:
         """(north, south, east, west) of all reference lines, padded by the widest road side."""

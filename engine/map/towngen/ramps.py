@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .junction import Arm, add_sign, connect_turn
+from .junction import Arm, CarriedLane, add_sign, connect_turn
 from .lanes import NO_MARK, LaneSpec
 from .network import ConnectionSpec, JunctionSpec, Link, Network, RoadSpec
 from .plan import Pose, join_poses, wrap_angle
@@ -60,7 +60,8 @@ def build_ramp_junction(
         else:
             arm.road.successor = link
     for incoming, outgoing in ((upstream, downstream), (downstream, upstream)):
-        connect_turn(network, junction, incoming, outgoing, incoming.entry_pose(), incoming.inbound_lanes())
+        lanes = [CarriedLane(lane.type, lane.width, None, k, k) for k, lane in enumerate(incoming.inbound_lanes(), start=1)]
+        connect_turn(network, junction, incoming, outgoing, incoming.entry_pose(), lanes)
 
     # The ramp's single driving lane: on the side whose traffic enters (on) or leaves (off) the junction.
     ramp_lane = ramp.travel_sign if kind == "on" else -ramp.travel_sign

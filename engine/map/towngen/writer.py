@@ -141,15 +141,25 @@ def _write_road(root: ET.Element, road: RoadSpec) -> None:
     if left:
         side = _sub(section, "left")
         for lane in left:
-            _write_lane(side, lane)
+            _write_lane(side, lane, road.length)
     centre = _sub(_sub(section, "center"), "lane", id=0, type="none", level="false")
     for mark in road.centre_marks:
         _mark(centre, mark)
     if right:
         side = _sub(section, "right")
         for lane in right:
-            _write_lane(side, lane)
+            _write_lane(side, lane, road.length)
 
+    if road.crosswalks:
+        objects = _sub(node, "objects")
+        for crosswalk in road.crosswalks:
+            element = _sub(objects, "object", type="crosswalk", name="crosswalk", id=crosswalk.id,
+                           s=num(crosswalk.s), t="0", zOffset="0", validLength="0", orientation="none",
+                           length=num(crosswalk.length), width=num(crosswalk.width), height="0",
+                           hdg="0", pitch="0", roll="0")
+            outline = _sub(element, "outline")
+            for u, v in crosswalk.corners + crosswalk.corners[:1]:     # closed, as CARLA's towns write it
+                _sub(outline, "cornerLocal", u=num(u), v=num(v), z="0", height="0")
     if road.signals:
         signals = _sub(node, "signals")
         for signal in road.signals:
@@ -176,7 +186,7 @@ def _write_road(root: ET.Element, road: RoadSpec) -> None:
             _sub(element, "validity", fromLane=signal.validity[0], toLane=signal.validity[1])
 
 
-def _write_lane(parent: ET.Element, lane: LaneSpec) -> None:
+def _write_lane(parent: ET.Element, lane: LaneSpec, length: float) -> None:
     node = _sub(parent, "lane", id=lane.id, type=lane.type, level="false")
     if lane.predecessor is not None or lane.successor is not None:
         link = _sub(node, "link")
@@ -184,6 +194,12 @@ def _write_lane(parent: ET.Element, lane: LaneSpec) -> None:
             _sub(link, "predecessor", id=lane.predecessor)
         if lane.successor is not None:
             _sub(link, "successor", id=lane.successor)
-    _sub(node, "width", sOffset="0", a=num(lane.width), b="0", c="0", d="0")
+    if lane.width_end is None:
+        _sub(node, "width", sOffset="0", a=num(lane.width), b="0", c="0", d="0")
+    else:
+        # A smooth step from width to width_end: level at both ends, so neighbouring lanes meet without a kink.
+        change = lane.width_end - lane.width
+        _sub(node, "width", sOffset="0", a=num(lane.width), b="0", c=num(3.0 * change / length ** 2),
+             d=num(-2.0 * change / length ** 3))
     for mark in lane.marks:
         _mark(node, mark)
