@@ -119,9 +119,10 @@ def test_waypoint_id_is_stable_for_the_same_place(town):
     assert str(w).startswith('Waypoint(Transform(Location(')
 
 
-def test_geolocation_moves_north_with_negative_y(town):
+def test_geolocation_moves_north_with_positive_y(town):
+    # CARLA 0.9.16's inverse transverse Mercator (what its client answers): +y is north.
     origin = town.transform_to_geolocation(carla.Location(0.0, 0.0, 0.0))
-    north = town.transform_to_geolocation(carla.Location(0.0, -100.0, 2.0))
+    north = town.transform_to_geolocation(carla.Location(0.0, 100.0, 2.0))
     assert north.latitude > origin.latitude
     assert north.altitude == pytest.approx(origin.altitude + 2.0)
 

@@ -9,7 +9,8 @@ from carla_odr.network import RoadNetwork, lane_pose
 from carla_odr.spatial import LaneSegments, SegmentIndex, closest_waypoint
 
 from .enums import LaneChange, LaneMarkingColor, LaneMarkingType, LaneType
-from .geometry import BoundingBox, Location, Rotation, Transform, Vector3D, _f32, _f32x3
+from .geometry import (BoundingBox, Location, Rotation, Transform, Vector3D, _f32, _f32x3,
+                       _is_real, _mismatch)
 
 _MASK64 = 2 ** 64 - 1
 _FLOAT_BITS = struct.Struct('<f')
@@ -282,10 +283,45 @@ class Waypoint:
         return Junction(self._map, lane.road.junction_id) if lane.road.is_junction else None
 
     def get_landmarks(self, distance, stop_at_junction=False):
-        raise RuntimeError('Waypoint.get_landmarks is not implemented yet in this client')
+        """Landmarks ahead within ``distance`` metres that apply to this lane, each signal once."""
+        found = self._landmark_search('get_landmarks', (distance, stop_at_junction))
+        seen = set()
+        result = []
+        for reference, key, along in found:
+            if id(reference) not in seen:
+                seen.add(id(reference))
+                result.append(self._landmark(reference, key, along))
+        return result
 
     def get_landmarks_of_type(self, distance, type, stop_at_junction=False):
-        raise RuntimeError('Waypoint.get_landmarks_of_type is not implemented yet in this client')
+        """Landmarks of one type ahead; like CARLA, a signal met twice is listed twice."""
+        if not isinstance(type, str):
+            raise _mismatch('Waypoint.get_landmarks_of_type', (self, distance, type),
+                            'get_landmarks_of_type(carla::client::Waypoint, double distance, '
+                            'std::string filter_type, bool stop_at_junction=False)')
+        found = self._landmark_search('get_landmarks_of_type', (distance, stop_at_junction),
+                                      (distance, type, stop_at_junction))
+        return [self._landmark(reference, key, along)
+                for reference, key, along in found if reference.signal.type == type]
+
+    def _landmark_search(self, name, values, shown=None):
+        distance, stop_at_junction = values
+        if not _is_real(distance) or not isinstance(stop_at_junction, int):
+            signature = ('get_landmarks(carla::client::Waypoint, double distance, '
+                         'bool stop_at_junction=False)' if name == 'get_landmarks' else
+                         'get_landmarks_of_type(carla::client::Waypoint, double distance, '
+                         'std::string filter_type, bool stop_at_junction=False)')
+            raise _mismatch('Waypoint.' + name, (self,) + (shown or values), signature)
+        index = self._map._landmark_index()
+        try:
+            return index.signals_in_distance(self._key, float(distance), bool(stop_at_junction))
+        except RecursionError:
+            raise RuntimeError('Waypoint.%s: %r m is too far to search along the lanes'
+                               % (name, distance)) from None
+
+    def _landmark(self, reference, key, along):
+        index = self._map._landmark_index()
+        return index.landmark(reference, Waypoint(self._map, key), along)
 
     def __str__(self):
         return 'Waypoint(%s)' % self.transform

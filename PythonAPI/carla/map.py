@@ -5,11 +5,13 @@ import os
 import re
 import sys
 
-from carla_odr import proj_origin, waypoints
+from carla_odr import waypoints
+from carla_odr.geo import geo_origin, geolocation
 
 from ._roads import Junction, LaneMarking, RoadEngine, Waypoint  # noqa: F401
+from ._landmarks import Landmark, MapLandmarks
 from .enums import LaneType
-from .geometry import GeoLocation, Transform, _f32, _vector3
+from .geometry import GeoLocation, Transform, _f32, _mismatch, _vector3
 
 _GEO_REFERENCE = re.compile(r'<geoReference[^>]*>\s*(?:<!\[CDATA\[)?([^<\]]*)', re.S)
 
@@ -25,7 +27,9 @@ class Map:
         self._name = str(name)
         self._opendrive = str(xodr_content)
         self._spawn_points = list(spawn_points)
-        self._roads = None
+        # The road engine and the landmarks, built on first use and shared by the copies of this
+        # Map that World.get_map hands out (copy.copy shares this dict).
+        self._built = {}
         if not _GEO_REFERENCE.search(self._opendrive):
             sys.stderr.write("WARNING: cannot parse georeference: ''. Using default values. \n")
 
@@ -65,9 +69,10 @@ class Map:
 
     def _engine(self):
         """The road network and its spatial index, built on first use."""
-        if self._roads is None:
-            self._roads = RoadEngine(self._opendrive)
-        return self._roads
+        roads = self._built.get('roads')
+        if roads is None:
+            roads = self._built['roads'] = RoadEngine(self._opendrive)
+        return roads
 
     def get_waypoint(self, location, project_to_road=True, lane_type=LaneType.Driving):
         """The waypoint of the nearest lane centre of the given type; without projection only
@@ -117,55 +122,48 @@ class Map:
 
     def transform_to_geolocation(self, location):
         point = _vector3(location, 'Map.transform_to_geolocation')
-        origin = self._geo_reference()
-        return _geolocation_add_metres(origin, point._x, -point._y, point._z)
+        return GeoLocation(*geolocation(self._geo_reference(), point._x, point._y, point._z))
 
     def _geo_reference(self):
         match = _GEO_REFERENCE.search(self._opendrive)
-        text = match.group(1) if match else ''
-        try:
-            latitude, longitude = proj_origin(text)
-        except ValueError:
-            return _DEFAULT_GEO_REFERENCE
-        if latitude is None or longitude is None:
-            return _DEFAULT_GEO_REFERENCE
-        return (latitude, longitude, 0.0)
+        return geo_origin(match.group(1) if match else '')
+
+    def _landmark_index(self):
+        """The map's signal references, signal transforms and crosswalks, built on first use."""
+        landmarks = self._built.get('landmarks')
+        if landmarks is None:
+            landmarks = self._built['landmarks'] = MapLandmarks(self._opendrive, self._engine())
+        return landmarks
 
     def get_crosswalks(self):
-        if re.search(r'<object[^>]*type="crosswalk"', self._opendrive):
-            raise RuntimeError('Map.get_crosswalks: crosswalk objects are not supported yet in '
-                               'this client')
-        return []
+        """The outline corners of every crosswalk, one closed outline after the other."""
+        return self._landmark_index().crosswalk_points()
 
     def get_all_landmarks(self):
-        raise _not_implemented('get_all_landmarks')
+        index = self._landmark_index()
+        return [index.landmark(reference) for reference in index.references]
 
     def get_all_landmarks_from_id(self, opendrive_id):
-        raise _not_implemented('get_all_landmarks_from_id')
+        _string(opendrive_id, self, 'Map.get_all_landmarks_from_id', 'opendrive_id')
+        index = self._landmark_index()
+        return [index.landmark(reference) for reference in index.references_of(opendrive_id)]
 
     def get_all_landmarks_of_type(self, type):
-        raise _not_implemented('get_all_landmarks_of_type')
+        _string(type, self, 'Map.get_all_landmarks_of_type', 'type')
+        index = self._landmark_index()
+        return [index.landmark(reference) for reference in index.references
+                if reference.signal.type == type]
 
     def get_landmark_group(self, landmark):
-        raise _not_implemented('get_landmark_group')
+        """The landmarks of every signal that shares a controller with this landmark's signal."""
+        if not isinstance(landmark, Landmark):
+            raise _mismatch('Map.get_landmark_group', (self, landmark),
+                            'get_landmark_group(carla::client::Map, carla::client::Landmark landmark)')
+        index = self._landmark_index()
+        return [index.landmark(reference) for reference in index.group(landmark._reference)]
 
     def cook_in_memory_map(self, path=''):
         raise _not_implemented('cook_in_memory_map')
-
-
-# CARLA's GeoLocation math: a Mercator projection scaled at the reference latitude.
-_EARTH_RADIUS = 6378137.0
-_DEFAULT_GEO_REFERENCE = (42.0, 2.0, 0.0)
-
-
-def _geolocation_add_metres(origin, dx, dy, dz):
-    latitude, longitude, altitude = origin
-    scale = math.cos(math.radians(latitude))
-    mx = scale * math.radians(longitude) * _EARTH_RADIUS + dx
-    my = scale * _EARTH_RADIUS * math.log(math.tan((90.0 + latitude) * math.pi / 360.0)) + dy
-    lon = mx * 180.0 / (math.pi * _EARTH_RADIUS * scale)
-    lat = 360.0 * math.atan(math.exp(my / (_EARTH_RADIUS * scale))) / math.pi - 90.0
-    return GeoLocation(lat, lon, altitude + dz)
 
 
 def _number(value, where):
@@ -178,6 +176,12 @@ def _integer(value, where, low, high):
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise RuntimeError('%s: expected an integer id, got %r' % (where, value))
     return int(value)
+
+
+def _string(value, map_, where, name):
+    if not isinstance(value, str):
+        raise _mismatch(where, (map_, value), '%s(carla::client::Map, std::string %s)'
+                        % (where.split('.')[-1], name))
 
 
 def _lane_type(value, where):
