@@ -1,0 +1,143 @@
+"""The traffic fields of vehicle records: the light a vehicle waits at, its state, and the speed limit.
+
+A vehicle is at a traffic light while its bounding box overlaps one of the light's trigger boxes; it then
+reports that light's id and state, and otherwise Green without a light, as CARLA's vehicle controllers do.
+
+The speed limit comes from the OpenDRIVE speed record of the driving lane nearest the vehicle (the lane's
+own record, else its road's). Where the map gives none (typically the roads inside junctions) the vehicle
+keeps the limit it had, as CARLA's controllers keep the last speed-sign value; a vehicle that has met no
+record yet has 30 km/h. The lane is looked up again once the vehicle has moved 5 m.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from carla_odr import waypoints as wp
+from carla_odr.network import DRIVING
+
+from engine.traffic.lights import GREEN, TrafficLightSystem
+from engine.traffic.signals import RoadContext
+
+DEFAULT_SPEED_LIMIT_KMH = 30.0
+MPS_TO_KMH = 3.6
+SPEED_LOOKUP_MOVE = 5.0        # metres a vehicle moves before its lane is looked up again
+
+
+class VehicleTraffic:
+    def __init__(self, world, lights: TrafficLightSystem, context: RoadContext):
+        self.world = world
+        self.lights = lights
+        self.context = context
+        boxes = [(i, box) for i, light_boxes in enumerate(lights.trigger_boxes) for box in light_boxes]
+        self.box_light = np.array([i for i, _ in boxes], dtype=np.int64)
+        self.box_centre = np.array([b.location for _, b in boxes], dtype=np.float64).reshape(-1, 3)
+        self.box_half = np.array([b.extent for _, b in boxes], dtype=np.float64).reshape(-1, 3)
+        self.box_yaw = np.radians(np.array([b.rotation[1] for _, b in boxes], dtype=np.float64))
+        self.box_reach = np.hypot(self.box_half[:, 0], self.box_half[:, 1])
+        # Per vehicle slot: the actor it was filled for, its half extents, its speed limit and where that
+        # was looked up.
+        self._actor = np.zeros(0, dtype=np.uint32)
+        self._extent = np.zeros((0, 3), dtype=np.float64)
+        self._speed = np.zeros(0, dtype=np.float32)
+        self._speed_at = np.zeros((0, 2), dtype=np.float64)
+
+    def fill(self, slots: np.ndarray, records: np.ndarray) -> None:
+        """Write speed_limit, tl_state, has_tl and tl_id of the vehicle records of these slots."""
+        self._track(slots)
+        records["speed_limit"] = self._speed_limits(slots)
+        light = self.light_of(slots)
+        has = light >= 0
+        records["has_tl"] = has
+        records["tl_state"] = GREEN
+        records["tl_id"] = 0
+        if has.any():
+            records["tl_state"][has] = self.lights.state[light[has]]
+            records["tl_id"][has] = self.lights.actor_ids[light[has]]
+
+    def _track(self, slots: np.ndarray) -> None:
+        """Start afresh the slots that hold a different vehicle than last time."""
+        if len(slots) == 0:
+            return
+        size = int(slots.max()) + 1
+        if size > len(self._actor):
+            grow = max(size, 2 * len(self._actor), 16) - len(self._actor)
+            self._actor = np.concatenate([self._actor, np.zeros(grow, dtype=np.uint32)])
+            self._extent = np.concatenate([self._extent, np.zeros((grow, 3))])
+            self._speed = np.concatenate([self._speed, np.zeros(grow, dtype=np.float32)])
+            self._speed_at = np.concatenate([self._speed_at, np.zeros((grow, 2))])
+        world = self.world
+        for slot in slots[self._actor[slots] != world.vehicle_ids[slots]]:
+            actor_id = int(world.vehicle_ids[slot])
+            self._actor[slot] = actor_id
+            self._extent[slot] = world.actors[actor_id].extent
+            self._speed[slot] = DEFAULT_SPEED_LIMIT_KMH
+            self._speed_at[slot] = np.inf          # look the lane up at once
+
+    # -- traffic lights ------------------------------------------------------------------------------------------
+    def light_of(self, slots: np.ndarray) -> np.ndarray:
+        """Per slot the index of the light whose trigger box the vehicle overlaps (the first by box order), or -1."""
+        result = np.full(len(slots), -1, dtype=np.int64)
+        if len(slots) == 0 or len(self.box_light) == 0:
+            return result
+        loc = self.world.vehicles.loc[slots]
+        extents = self._extent[slots]
+        reach = np.hypot(extents[:, 0], extents[:, 1])
+        dx = loc[:, None, 0] - self.box_centre[None, :, 0]
+        dy = loc[:, None, 1] - self.box_centre[None, :, 1]
+        near = dx * dx + dy * dy <= (reach[:, None] + self.box_reach[None, :]) ** 2
+        v_index, b_index = np.nonzero(near)
+        if len(v_index) == 0:
+            return result
+        low, high = loc[v_index, 2], loc[v_index, 2] + 2.0 * extents[v_index, 2]
+        box_z, box_half_z = self.box_centre[b_index, 2], self.box_half[b_index, 2]
+        hits = (low <= box_z + box_half_z) & (high >= box_z - box_half_z)
+        yaw = np.radians(self.world.vehicles.rot[slots, 1])
+        hits &= _boxes_overlap(loc[v_index, :2], extents[v_index, :2], yaw[v_index], self.box_centre[b_index, :2],
+                               self.box_half[b_index, :2], self.box_yaw[b_index])
+        actors = self.world.actors
+        for v, b in zip(v_index[hits][::-1], b_index[hits][::-1]):
+            light = self.box_light[b]
+            if int(self.lights.actor_ids[light]) in actors:
+                result[v] = light
+        return result
+
+    # -- speed limits --------------------------------------------------------------------------------------------
+    def _speed_limits(self, slots: np.ndarray) -> np.ndarray:
+        if len(slots) == 0:
+            return np.zeros(0, dtype=np.float32)
+        loc = self.world.vehicles.loc[slots]
+        moved = np.hypot(*(loc[:, :2] - self._speed_at[slots]).T) >= SPEED_LOOKUP_MOVE
+        for slot, point in zip(slots[moved], loc[moved]):
+            speed = self._lane_speed(point)
+            if speed is not None:
+                self._speed[slot] = speed
+            self._speed_at[slot] = point[:2]
+        return self._speed[slots]
+
+    def _lane_speed(self, point):
+        """km/h of the nearest driving lane's speed record (the lane's, else its road's), or None."""
+        found = self.context.closest(float(point[0]), float(point[1]), float(point[2]), DRIVING)
+        if found is None:
+            return None
+        lane = wp.lane_of(self.context.network, found)
+        road = lane.road.source
+        source_lane = road.lane_sections[lane.section.id].lanes.get(lane.id)
+        speed = source_lane.speed_max if source_lane is not None and source_lane.speed_max is not None \
+            else road.speed_max
+        return None if speed is None else speed * MPS_TO_KMH
+
+
+def _boxes_overlap(ca, ha, yaw_a, cb, hb, yaw_b) -> np.ndarray:
+    """Separating-axis test of oriented rectangles, pair by pair (centres, half sizes, yaws in radians)."""
+    axes = []
+    for yaw in (yaw_a, yaw_b):
+        c, s = np.cos(yaw), np.sin(yaw)
+        axes.append((np.stack([c, s], -1), np.stack([-s, c], -1)))
+    (a0, a1), (b0, b1) = axes
+    d = cb - ca
+    separated = np.zeros(len(ca), dtype=bool)
+    for axis in (a0, a1, b0, b1):
+        ra = ha[:, 0] * np.abs((axis * a0).sum(1)) + ha[:, 1] * np.abs((axis * a1).sum(1))
+        rb = hb[:, 0] * np.abs((axis * b0).sum(1)) + hb[:, 1] * np.abs((axis * b1).sum(1))
+        separated |= np.abs((d * axis).sum(1)) > ra + rb
+    return ~separated
