@@ -1,0 +1,308 @@
+"""Contacts between vehicles, walkers and the town's static props, found and resolved every tick.
+
+After the physics step every vehicle and walker is an upright box turned by its yaw. A grid broad phase
+finds the pairs that may touch (moving with moving, moving with the props' boxes), a swept
+separating-axis test the ones that touched during the step. Each contact is resolved at once: the boxes
+are pushed apart along the contact normal (in inverse proportion to their masses; props and actors
+without physics do not move) and the velocity with which they approach each other along the normal is
+removed, as a perfectly inelastic impulse. A vehicle driven into a wall stops at it; one driven into a
+parked car pushes it along.
+
+``world.collision_events`` lists, for the last tick, (actor id, other actor id, normal impulse (x, y, z)) of
+every contact that began in it, once from each side (the other id is 0 for a prop, as CARLA reports a
+building, or the traffic light's for the post of one). Contacts that go on from one tick to the next are not
+reported again.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.map.props import PropBoxes, prop_boxes, town_props
+from engine.world import obb
+from engine.world.world import WALKER_MASS_KG
+
+CONTACT_SLOP = 0.02          # m: boxes this close count as still touching (a resting contact goes on)
+STATIC_CELL = 4.0            # m: grid cell of the props' broad phase
+STATIC_MARGIN = 4.0          # m: how far from its centre a moving box's swept bounds may reach before a rebuild
+_PROP_BIT = np.int64(1) << 31  # the "other" half of a contact key: actor id, or this bit + prop index
+_NO_CONTACTS = (np.zeros(0, np.int64), np.zeros((0, 2)))
+# CARLA's "static.<tag>" names of the props' semantic tags.
+_STATIC_NAMES = {3: "building", 4: "wall", 5: "fence", 6: "pole", 9: "vegetation"}
+
+
+class Bodies:
+    """The moving side of one tick, as arrays: every live vehicle, then every live walker."""
+
+    def __init__(self, ids, kind_vehicle, slots, center, z_lo, z_hi, half, yaw, start, vel, inv_mass):
+        self.ids = ids                    # (n,) actor ids
+        self.is_vehicle = kind_vehicle    # (n,) bool
+        self.slots = slots                # (n,) slot in the vehicle or walker arrays
+        self.center = center              # (n, 2) x, y at the end of the step
+        self.z_lo, self.z_hi = z_lo, z_hi
+        self.half = half                  # (n, 2)
+        self.yaw = yaw                    # (n,) degrees
+        self.start = start                # (n, 2) x, y before the step
+        self.vel = vel                    # (n, 3)
+        self.inv_mass = inv_mass          # (n,) 0 for actors without physics
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+class CollisionSystem:
+    """Per-world collision state: the props' boxes, the contacts of the last tick and the events."""
+
+    def __init__(self, world, actor_wire=None):
+        self.world = world
+        self.actor_wire = actor_wire      # service's rpc::Actor encoder; None outside a server
+        self._props: PropBoxes = None
+        self._grid: obb.StaticGrid = None
+        self._static: dict = {}
+        self._contacts = np.zeros(0, np.int64)       # sorted keys of the contacts of the last tick
+        self._start = {"vehicle": np.zeros((0, 2)), "walker": np.zeros((0, 2))}
+        self._half = {"vehicle": np.zeros((0, 3)), "walker": np.zeros((0, 3))}
+        self._half_ids = {"vehicle": np.zeros(0, np.uint32), "walker": np.zeros(0, np.uint32)}
+        world.collision_events = []
+        self.event_others: list = []
+        self.disabled: set = set()        # actor ids whose collisions set_actor_collisions turned off
+
+    # -- props ----------------------------------------------------------------------------------------------
+    @property
+    def props(self) -> PropBoxes:
+        """The props' boxes, planned on first use (the town's layout is shared with the renderer)."""
+        if self._props is None:
+            props = prop_boxes(town_props(self.world.town))
+            cos, sin = obb.cos_sin(props.yaw)
+            lo, hi = obb.aabb(props.center[:, :2], props.half[:, :2], cos, sin)
+            self._static = {
+                "center": props.center[:, :2], "half": props.half[:, :2], "cos": cos, "sin": sin, "lo": lo, "hi": hi,
+                "z_lo": props.center[:, 2] - props.half[:, 2], "z_hi": props.center[:, 2] + props.half[:, 2],
+                "inv_mass": np.zeros(len(props)), "zero2": np.zeros((len(props), 2))}
+            self._props = props
+        return self._props
+
+    def prop_actor(self, index: int):
+        """The actor a prop belongs to: the traffic light of a traffic-light post; None for the others."""
+        signal_id = self.props.signal_id[index]
+        lights = getattr(self.world, "traffic_lights", None)
+        if not signal_id or lights is None or signal_id not in lights.sign_ids:
+            return None
+        return self.world.actors.get(int(lights.actor_ids[lights.sign_ids.index(signal_id)]))
+
+    def prop_wire(self, index: int) -> list:
+        """rpc::Actor of a prop: its actor's (a traffic light), else as CARLA serialises an actor it does not
+        register: id 0, type 'static.<tag>'."""
+        actor = self.prop_actor(index)
+        if actor is not None:
+            return self.wire_of(actor)
+        tag = int(self.props.tag[index])
+        hx, hy, hz = (float(v) for v in self.props.half[index])
+        box = [[0.0, 0.0, hz], [hx, hy, hz], [0.0, 0.0, 0.0], 0]
+        return [0, 0, [0, "static." + _STATIC_NAMES.get(tag, "unknown"), []], box, bytes([tag]), b""]
+
+    def other_wire(self, other_key: int) -> list:
+        """rpc::Actor of the other side of a contact key (an actor, or a prop)."""
+        if other_key & _PROP_BIT:
+            return self.prop_wire(int(other_key & ~_PROP_BIT))
+        return self.wire_of(self.world.actors[int(other_key)])
+
+    def wire_of(self, actor) -> list:
+        if self.actor_wire is not None:
+            return self.actor_wire(actor)
+        return [actor.id, actor.parent_id, actor.description, actor.bounding_box_wire(), actor.semantic_tags, b""]
+
+    # -- the tick ---------------------------------------------------------------------------------------------
+    def before_physics(self, world, dt: float) -> None:
+        world.collision_events = []
+        self.event_others = []
+        self._start["vehicle"] = world.vehicles.loc[:, :2].copy()
+        self._start["walker"] = world.walkers.loc[:, :2].copy()
+
+    def after_physics(self, world, dt: float) -> None:
+        bodies = self.bodies(moved=True)
+        keys, impulses = self._resolve(bodies, dt) if len(bodies) else _NO_CONTACTS
+        began = ~np.isin(keys, self._contacts, assume_unique=True)
+        self._contacts = keys
+        events, others = [], []
+        for k in np.flatnonzero(began):
+            a, other = int(keys[k] >> 32), int(keys[k] & 0xFFFFFFFF)
+            impulse = (float(impulses[k, 0]), float(impulses[k, 1]), 0.0)
+            if other & _PROP_BIT:
+                owner = self.prop_actor(int(other & ~_PROP_BIT))
+                events.append((a, 0 if owner is None else owner.id, impulse))
+            else:
+                events.append((a, other, impulse))
+            others.append(other)
+            if not other & _PROP_BIT:
+                events.append((other, a, (-impulse[0], -impulse[1], 0.0)))
+                others.append(a)
+        world.collision_events = events
+        self.event_others = others      # the other side of each event as a contact key (props by index)
+
+    def bodies(self, moved: bool = False) -> Bodies:
+        """Every live vehicle and walker as boxes (``moved``: with where it stood before the step)."""
+        parts = []
+        for kind, state, ids, mass in (("vehicle", self.world.vehicles, self.world.vehicle_ids, None),
+                                       ("walker", self.world.walkers, self.world.walker_ids, WALKER_MASS_KG)):
+            slots = np.flatnonzero(state.alive)
+            if len(slots) == 0:
+                continue
+            half = self._halves(kind, ids, slots)
+            loc = state.loc[slots]
+            base = loc[:, 2] - (0.0 if kind == "vehicle" else half[:, 2])   # a vehicle's origin is on the ground
+            start = self._start[kind]
+            start = start[slots] if moved and len(start) > slots[-1] else loc[:, :2]
+            m = state.p_mass[slots] if mass is None else np.full(len(slots), mass)
+            inv = np.where(state.simulate_physics[slots], 1.0 / m, 0.0)
+            parts.append((ids[slots].astype(np.int64), np.full(len(slots), kind == "vehicle"), slots, loc[:, :2],
+                          base, base + 2 * half[:, 2], half[:, :2], state.rot[slots, 1], start, state.vel[slots], inv))
+        if not parts:
+            empty2 = np.zeros((0, 2))
+            return Bodies(np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, np.int64), empty2, np.zeros(0),
+                          np.zeros(0), empty2, np.zeros(0), empty2, np.zeros((0, 3)), np.zeros(0))
+        columns = list(parts[0]) if len(parts) == 1 else [np.concatenate(column) for column in zip(*parts)]
+        if self.disabled:
+            keep = ~np.isin(columns[0], np.fromiter(self.disabled, np.int64))
+            columns = [column[keep] for column in columns]
+        return Bodies(*columns)
+
+    def _halves(self, kind: str, ids: np.ndarray, slots: np.ndarray) -> np.ndarray:
+        """Half extents by slot, refreshed when the actors in the slots change."""
+        known = self._half_ids[kind]
+        if len(known) != len(ids) or not np.array_equal(known, ids):
+            actors = self.world.actors
+            self._half[kind] = np.array([actors[int(i)].extent if int(i) in actors else (0.0, 0.0, 0.0)
+                                         for i in ids], dtype=np.float64).reshape(-1, 3)
+            self._half_ids[kind] = ids.copy()
+        return self._half[kind][slots]
+
+    # -- detection and response --------------------------------------------------------------------------------
+    def _resolve(self, b: Bodies, dt: float) -> tuple:
+        """Find this step's contacts, push the boxes apart, remove approaching velocity.
+
+        Returns the sorted contact keys (lower actor id << 32 | other) and the normal impulse on the first."""
+        n = len(b)
+        cos, sin = obb.cos_sin(b.yaw)
+        lo, hi = obb.aabb(b.center, b.half, cos, sin)
+        disp = b.center - b.start
+        lo = np.minimum(lo, lo - disp) - CONTACT_SLOP          # bounds of the whole sweep
+        hi = np.maximum(hi, hi - disp) + CONTACT_SLOP
+        grid = self._static_grid(0.5 * float((hi - lo).max()))
+        i, j = obb.moving_pairs(lo, hi)
+        p, q = obb.static_pairs(lo, hi, grid)
+        # One table of every box: the moving ones, then the props (which do not move and never give way).
+        s = self._static
+        table_lo, table_hi = np.concatenate([lo, s["lo"]]), np.concatenate([hi, s["hi"]])
+        z_lo, z_hi = np.concatenate([b.z_lo, s["z_lo"]]), np.concatenate([b.z_hi, s["z_hi"]])
+        inv = np.concatenate([b.inv_mass, s["inv_mass"]])
+        first, second = np.concatenate([i, p]), np.concatenate([j, n + q])
+        keep = ((inv[first] + inv[second]) > 0) & (z_lo[first] < z_hi[second]) & (z_lo[second] < z_hi[first])
+        lo_a, hi_a, lo_b, hi_b = table_lo[first], table_hi[first], table_lo[second], table_hi[second]
+        keep &= ((lo_a[:, 0] <= hi_b[:, 0]) & (lo_a[:, 1] <= hi_b[:, 1])
+                 & (lo_b[:, 0] <= hi_a[:, 0]) & (lo_b[:, 1] <= hi_a[:, 1]))
+        first, second = first[keep], second[keep]
+        if len(first) == 0:
+            return _NO_CONTACTS
+
+        center = np.concatenate([b.center, s["center"]])
+        half = np.concatenate([b.half, s["half"]])
+        cos, sin = np.concatenate([cos, s["cos"]]), np.concatenate([sin, s["sin"]])
+        disp = np.concatenate([disp, s["zero2"]])
+        contacts = obb.swept_contacts(center[first], half[first], cos[first], sin[first], disp[first],
+                                      center[second], half[second], cos[second], sin[second], disp[second],
+                                      slop=CONTACT_SLOP)
+        hit = contacts.hit
+        if not hit.any():
+            return _NO_CONTACTS
+        first, second, normal = first[hit], second[hit], contacts.normal[hit]
+        vel = np.concatenate([b.vel[:, :2], s["zero2"]])
+        inv_a, inv_b = inv[first], inv[second]
+        inv_total = inv_a + inv_b
+        closing = ((vel[second, 0] - vel[first, 0]) * normal[:, 0]
+                   + (vel[second, 1] - vel[first, 1]) * normal[:, 1])           # < 0: closing in
+        impulse = np.where(closing < 0, -closing / inv_total, 0.0)              # on the second; minus it on the first
+        push = np.maximum(contacts.depth[hit], 0.0) / inv_total                 # split in inverse proportion to mass
+
+        # Each body's share of every contact, summed (props' shares fall outside the first n and are dropped).
+        bodies = np.concatenate([first, second])
+        size = n + len(s["inv_mass"])
+
+        def summed(weight_a, weight_b):
+            w = np.concatenate([-weight_a, weight_b])
+            normals = np.concatenate([normal, normal])
+            return np.stack([np.bincount(bodies, w * normals[:, 0], size)[:n],
+                             np.bincount(bodies, w * normals[:, 1], size)[:n]], -1)
+
+        self._apply(b, summed(push * inv_a, push * inv_b), summed(impulse * inv_a, impulse * inv_b), dt)
+
+        # Contact keys name the lower actor id first (props always second); the impulse is the one on it.
+        a_id = b.ids[first]
+        moving = second < n
+        other = np.where(moving, b.ids[np.minimum(second, n - 1)], (second - n) | _PROP_BIT)
+        on_first = -impulse[:, None] * normal
+        swap = moving & (other < a_id)
+        a_id, other = np.where(swap, other, a_id), np.where(swap, a_id, other)
+        on_first[swap] *= -1.0
+        keys = (a_id << 32) | other
+        order = np.argsort(keys, kind="stable")
+        return keys[order], on_first[order]
+
+    def _static_grid(self, reach: float) -> obb.StaticGrid:
+        """The props' grid, rebuilt with a wider margin when a moving box reaches further than it allows."""
+        self.props
+        if self._grid is None or reach > self._grid.margin:
+            margin = max(STATIC_MARGIN, 2.0 * reach)
+            self._grid = obb.StaticGrid.build(self._static["lo"], self._static["hi"], STATIC_CELL, margin)
+        return self._grid
+
+    def _apply(self, b: Bodies, shift: np.ndarray, dv: np.ndarray, dt: float) -> None:
+        touched = np.flatnonzero((shift[:, 0] != 0.0) | (shift[:, 1] != 0.0) | (dv[:, 0] != 0.0) | (dv[:, 1] != 0.0))
+        if len(touched) == 0:
+            return
+        for is_vehicle, state in ((True, self.world.vehicles), (False, self.world.walkers)):
+            rows = touched[b.is_vehicle[touched] == is_vehicle]
+            if len(rows) == 0:
+                continue
+            slots = b.slots[rows]
+            state.loc[slots, :2] += shift[rows]
+            old = state.vel[slots]
+            if is_vehicle:
+                # The vehicle model keeps only the speed along the heading: project the new velocity on it.
+                pitch, yaw = np.radians(state.rot[slots, 0]), np.radians(state.rot[slots, 1])
+                cos_p, cos_y, sin_y = np.cos(pitch), np.cos(yaw), np.sin(yaw)
+                speed = state.speed[slots] + (dv[rows, 0] * cos_y + dv[rows, 1] * sin_y) / np.maximum(cos_p, 1e-6)
+                state.speed[slots] = speed
+                vel = np.empty_like(old)
+                vel[:, 0] = speed * cos_p * cos_y
+                vel[:, 1] = speed * cos_p * sin_y
+                vel[:, 2] = speed * np.sin(pitch)
+            else:
+                vel = old.copy()
+                vel[:, :2] += dv[rows]
+            state.vel[slots] = vel
+            if dt > 0:
+                state.acc[slots] += (vel - old) / dt
+
+def attach(service, world) -> None:
+    """Give a new world its collision system (service.actor_wire encodes the actors of the events)."""
+    system = CollisionSystem(world, actor_wire=getattr(service, "actor_wire", None))
+    world.collisions = system
+    world.before_physics.append(system.before_physics)
+    world.after_physics.append(system.after_physics)
+
+
+def register_calls(service) -> None:
+    """set_actor_collisions; collisions themselves reach clients through the sensors and the recorder."""
+    from engine.server import wire
+    from engine.server.rpc import VOID
+
+    def set_actor_collisions(actor_id, enabled):
+        world = service.world
+        actor = world.physical_actor(wire.integer(actor_id, "actor id"))
+        disabled = world.collisions.disabled
+        if wire.boolean(enabled, "enabled"):
+            disabled.discard(actor.id)
+        else:
+            disabled.add(actor.id)
+
+    service.dispatcher.register("set_actor_collisions", set_actor_collisions, VOID)
