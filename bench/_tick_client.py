@@ -10,6 +10,8 @@ parser.add_argument("--port", type=int, default=2000)
 parser.add_argument("--vehicles", type=int, default=0)
 parser.add_argument("--seconds", type=float, default=3.0)
 parser.add_argument("--camera", action="store_true", help="also spawn a listening 800x600 RGB camera")
+parser.add_argument("--autopilot-port", type=int, default=0,
+                    help="put the vehicles on autopilot with the Traffic Manager on this port (0: fixed control)")
 args = parser.parse_args()
 client = carla.Client("127.0.0.1", args.port)
 client.set_timeout(60.0)
@@ -22,9 +24,14 @@ points = list(world.get_map().get_spawn_points())
 while len(points) < args.vehicles:   # past the spawn points, a parking grid away from the roads
     i = len(points)
     points.append(carla.Transform(carla.Location(x=-2000.0 - 8.0 * (i % 50), y=-2000.0 - 5.0 * (i // 50), z=0.3)))
-batch = [carla.command.SpawnActor(blueprint, t).then(
-    carla.command.ApplyVehicleControl(carla.command.FutureActor, carla.VehicleControl(throttle=0.6, steer=0.1)))
-    for t in points[:args.vehicles]]
+if args.autopilot_port:
+    traffic_manager = client.get_trafficmanager(args.autopilot_port)
+    traffic_manager.set_synchronous_mode(True)
+    follow_up = lambda: carla.command.SetAutopilot(carla.command.FutureActor, True, args.autopilot_port)  # noqa: E731
+else:
+    follow_up = lambda: carla.command.ApplyVehicleControl(  # noqa: E731
+        carla.command.FutureActor, carla.VehicleControl(throttle=0.6, steer=0.1))
+batch = [carla.command.SpawnActor(blueprint, t).then(follow_up()) for t in points[:args.vehicles]]
 ids = [r.actor_id for r in client.apply_batch_sync(batch, True) if not r.error]
 camera = None
 if args.camera:
