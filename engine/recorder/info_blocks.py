@@ -36,8 +36,8 @@ def light_names(state: int) -> str:
     return " ".join(names) if names else "None"
 
 
-def _ids(r: np.ndarray, field: str = "id") -> list:
-    return r[field].tolist()
+def _ids(r: np.ndarray, field: str = "id") -> np.ndarray:
+    return r[field]
 
 
 def _table_lines(pid: int, table: RecordTable) -> list[str]:
@@ -47,14 +47,14 @@ def _table_lines(pid: int, table: RecordTable) -> list[str]:
         fmt = "  Id: %d Location: (%g, %g, %g) Rotation (%g, %g, %g)\n"
     elif pid == PacketId.STATE:
         states = [chr((0x30 + s) & 0xFF) for s in r["state"].tolist()]
-        cols = [_ids(r), states, (r["frozen"] != 0).astype(int).tolist(), r["elapsed_time"].tolist()]
+        cols = [_ids(r), states, (r["frozen"] != 0).astype(int), r["elapsed_time"]]
         fmt = "  Id: %d state: %s frozen: %d elapsedTime: %g\n"
     elif pid == PacketId.ANIM_VEHICLE:
-        cols = [_ids(r), r["steering"].tolist(), r["throttle"].tolist(), r["brake"].tolist(),
-                (r["handbrake"] != 0).astype(int).tolist(), r["gear"].tolist()]
+        cols = [_ids(r), r["steering"], r["throttle"], r["brake"],
+                (r["handbrake"] != 0).astype(int), r["gear"]]
         fmt = "  Id: %d Steering: %g Throttle: %g Brake %g Handbrake: %d Gear: %d\n"
     elif pid == PacketId.ANIM_WALKER:
-        cols = [_ids(r), r["speed"].tolist()]
+        cols = [_ids(r), r["speed"]]
         fmt = "  Id: %d speed: %g\n"
     elif pid == PacketId.VEHICLE_LIGHT:
         unique, inverse = np.unique(r["state"], return_inverse=True)
@@ -63,8 +63,8 @@ def _table_lines(pid: int, table: RecordTable) -> list[str]:
         fmt = "  Id: %d %s\n"
     elif pid == PacketId.SCENE_LIGHT:
         color = r["color"]
-        cols = [_ids(r, "light_id"), np.where(r["on"] != 0, "True", "False").tolist(), r["intensity"].tolist(),
-                color[:, 0].tolist(), color[:, 1].tolist(), color[:, 2].tolist()]
+        cols = [_ids(r, "light_id"), np.where(r["on"] != 0, "True", "False").tolist(), r["intensity"],
+                color[:, 0], color[:, 1], color[:, 2]]
         fmt = "  Id: %d enabled: %s intensity: %g RGB_color: (%g, %g, %g)\n"
     elif pid == PacketId.KINEMATICS:
         cols = [_ids(r), *vector_columns(r["linear_velocity"]), *vector_columns(r["angular_velocity"])]
@@ -73,7 +73,7 @@ def _table_lines(pid: int, table: RecordTable) -> list[str]:
         cols = [_ids(r), *vector_columns(r["origin"]), *vector_columns(r["extent"])]
         fmt = "  Id: %d origin: (%g, %g, %g) extension: (%g, %g, %g)\n"
     elif pid == PacketId.TRAFFIC_LIGHT_TIME:
-        cols = [_ids(r), r["green"].tolist(), r["yellow"].tolist(), r["red"].tolist()]
+        cols = [_ids(r), r["green"], r["yellow"], r["red"]]
         fmt = "  Id: %d green_time: %g yellow_time: %g red_time: %g\n"
     else:
         raise KeyError(pid)

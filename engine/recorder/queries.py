@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 
@@ -25,7 +26,11 @@ _NOT_AN_ACTOR = 0xFFFFFFFF
 _EVENT_IDS = (PacketId.EVENT_ADD, PacketId.EVENT_DEL, PacketId.EVENT_PARENT, PacketId.COLLISION)
 
 
-def resolve_recorder_path(name: str, save_dir) -> str:
+#: Where a file name without a path goes: the server's recordings folder (CARLA's is CarlaUE4/Saved).
+RECORDINGS_DIR = Path(__file__).resolve().parents[2] / "recordings"
+
+
+def resolve_recorder_path(name: str, save_dir=RECORDINGS_DIR) -> str:
     """CARLA's rule: a name with `\\`, `/` or `:` is used as given, otherwise it goes in the save directory."""
     if any(c in name for c in "\\/:"):
         return name
@@ -36,7 +41,7 @@ def not_found_text(path) -> str:
     return f"File {os.fspath(path)} not found on server\n"
 
 
-def _load(path) -> Recording | str:
+def _load(path, packet_ids=None) -> Recording | str:
     """The parsed recording, or CARLA's message text when there is none to query."""
     try:
         with open(path, "rb") as f:
@@ -47,7 +52,7 @@ def _load(path) -> Recording | str:
     except OSError:
         return not_found_text(path)
     try:
-        return parse_recording(data)
+        return parse_recording(data, packet_ids=packet_ids)
     except NotARecordingError:
         return NOT_A_RECORDING + "\n"
 
@@ -100,6 +105,24 @@ def _packet_count(recording: Recording, pid: int, item: int) -> int:
     return len(recording.objects(pid)[item])
 
 
+def _nonempty_rows(recording: Recording, packet_ids) -> np.ndarray:
+    """Rows of the packet index, in file order, of the packets of these ids that hold at least one record."""
+    packets = recording.packets
+    keep = np.zeros(len(packets), bool)
+    for pid in packet_ids:
+        rows = np.flatnonzero(packets["id"] == pid)
+        if not len(rows):
+            continue
+        items = packets["item"][rows]
+        if pid in RECORD_DTYPES:
+            counts = recording.table(pid).counts[items]
+        else:
+            sizes = np.array([len(records) for records in recording.objects(pid)], np.int64)
+            counts = sizes[items]
+        keep[rows[counts > 0]] = True
+    return np.flatnonzero(keep)
+
+
 def file_info_text(recording: Recording, show_all: bool = False) -> str:
     """`show_recorder_file_info` text of a parsed recording."""
     out = [_prologue(recording)]
@@ -107,12 +130,9 @@ def file_info_text(recording: Recording, show_all: bool = False) -> str:
     if show_all:
         _all_blocks(recording, out)
     else:
-        rows = np.flatnonzero(np.isin(packets["id"], _EVENT_IDS))
         printed_frame = None
-        for k in rows.tolist():
-            pid, item, frame = (int(v) for v in (packets["id"][k], packets["item"][k], packets["frame"][k]))
-            if _packet_count(recording, pid, item) == 0:
-                continue
+        for k in _nonempty_rows(recording, _EVENT_IDS).tolist():
+            pid, frame = int(packets["id"][k]), int(packets["frame"][k])
             if printed_frame != frame:
                 out.append(_frame_line(recording, frame))
                 printed_frame = frame
@@ -157,7 +177,7 @@ def _all_blocks(recording: Recording, out: list) -> None:
 
 def file_info(path, show_all: bool = False) -> str:
     """CARLA's `show_recorder_file_info(path, show_all)` text for the file at `path`."""
-    recording = _load(path)
+    recording = _load(path, None if show_all else _EVENT_IDS)
     return recording if isinstance(recording, str) else file_info_text(recording, show_all)
 
 
@@ -180,23 +200,23 @@ def collisions_text(recording: Recording, type1: str, type2: str) -> str:
     last_added = 0
     old: set = set()
     new: set = set()
-    elapsed = 0.0
+    new_frame = None  # the frame `new` belongs to
     packets = recording.packets
-    wanted = (PacketId.FRAME_START, PacketId.EVENT_ADD, PacketId.EVENT_DEL, PacketId.COLLISION)
-    rows = np.flatnonzero(np.isin(packets["id"], wanted))
-    for k in rows.tolist():
+    elapsed_of, _ = _frame_times(recording, packets["frame"])
+    for k in _nonempty_rows(recording, (PacketId.EVENT_ADD, PacketId.EVENT_DEL, PacketId.COLLISION)).tolist():
         pid = int(packets["id"][k])
-        if pid == PacketId.FRAME_START:
-            elapsed = float(recording.payload(k)["elapsed"])
-            old, new = new, set()
-        elif pid == PacketId.EVENT_ADD:
+        if pid == PacketId.EVENT_ADD:
             for rec in recording.payload(k):
                 actors[rec.database_id] = (rec.type, rec.blueprint_id)
                 last_added = rec.database_id
         elif pid == PacketId.EVENT_DEL:
-            for _ in range(len(recording.payload(k))):
-                actors.pop(last_added, None)  # CARLA erases the last added id, not the destroyed one
+            actors.pop(last_added, None)  # CARLA erases the last added id, not the destroyed one
         else:
+            frame = int(packets["frame"][k])
+            if frame != new_frame:  # CARLA swaps the two sets at every FrameStart
+                old = new if new_frame is not None and frame == new_frame + 1 else set()
+                new, new_frame = set(), frame
+            elapsed = float(elapsed_of[k])
             for _, id1, id2, hero1, hero2 in recording.payload(k).tolist():
                 cat1 = _category(actors, id1)
                 cat2 = _category(actors, id2)
@@ -224,7 +244,7 @@ def _category(actors: dict, actor_id: int) -> str:
 
 def collisions(path, type1: str, type2: str) -> str:
     """CARLA's `show_recorder_collisions(path, type1, type2)` text for the file at `path`."""
-    recording = _load(path)
+    recording = _load(path, (PacketId.EVENT_ADD, PacketId.EVENT_DEL, PacketId.COLLISION))
     return recording if isinstance(recording, str) else collisions_text(recording, type1, type2)
 
 
@@ -262,45 +282,66 @@ class _BlockedState:
 
 
 def blocked_text(recording: Recording, min_time: float, min_distance: float) -> str:
-    """`show_recorder_actors_blocked` text of a parsed recording."""
+    """`show_recorder_actors_blocked` text of a parsed recording.
+
+    The Position packets are walked in runs that hold the same actors in the same order with no creation
+    or destruction in between (nearly the whole file, in practice): each run is one (frames, actors) array
+    stepped frame by frame over all its actors at once.
+    """
     try:
         min_time, min_distance = float(min_time), float(min_distance)
     except (TypeError, ValueError):
         raise RecorderFileError("min_time and min_distance must be numbers") from None
     positions = recording.table(PacketId.POSITION)
-    added = [rec.database_id for recs in recording.objects(PacketId.EVENT_ADD) for rec in recs]
-    state = _BlockedState(np.unique(np.concatenate([positions.records["id"].astype(np.int64),
-                                                    np.asarray(added, np.int64), [0]])))
-    results = []  # (duration, row text), in emission order
+    adds = recording.objects(PacketId.EVENT_ADD)
+    added = [rec.database_id for recs in adds for rec in recs]
     packets = recording.packets
-    wanted = (PacketId.FRAME_START, PacketId.EVENT_ADD, PacketId.EVENT_DEL, PacketId.POSITION)
-    rows = np.flatnonzero(np.isin(packets["id"], wanted))
-    elapsed = duration_this = 0.0
+    position_rows = np.flatnonzero(packets["id"] == PacketId.POSITION)
+    events = _blocked_events(recording)
+    runs = _position_runs(positions, position_rows, np.array([row for row, _, _ in events], np.int64))
+    # every packet of a run holds the ids of its first one
+    run_records = np.concatenate([np.arange(positions.starts[first], positions.starts[first + 1])
+                                  for first, _ in runs] or [np.zeros(0, np.int64)])
+    record_ids = positions.records["id"].astype(np.int64)
+    state = _BlockedState(np.unique(np.concatenate([record_ids[run_records], np.asarray(added, np.int64), [0]])))
+    record_slots = np.zeros(len(record_ids), np.int64)
+    record_slots[run_records] = state.slots(record_ids[run_records])
+    elapsed, duration_this = _frame_times(recording, positions.frames)
+    results = []  # (duration, row text), in emission order
     last_added = 0
-    for k in rows.tolist():
-        pid, item = int(packets["id"][k]), int(packets["item"][k])
-        if pid == PacketId.FRAME_START:
-            frame = recording.frames[item]
-            elapsed, duration_this = float(frame["elapsed"]), float(frame["duration_this"])
-        elif pid == PacketId.EVENT_ADD:
-            for rec in recording.objects(pid)[item]:
-                state.reset(state.slots(np.array([rec.database_id])), rec.blueprint_id)
-                last_added = rec.database_id
-        elif pid == PacketId.EVENT_DEL:
-            if len(recording.payload(k)):
-                state.present[state.slots(np.array([last_added]))] = False  # CARLA's erase of the last added id
-        else:
-            records = positions.packet(item)
-            if len(np.unique(records["id"])) == len(records):
-                _blocked_step(state, records, elapsed, duration_this, min_time, min_distance, results)
-            else:  # an id twice in one packet: apply the records one at a time, as CARLA does
-                for i in range(len(records)):
-                    _blocked_step(state, records[i:i + 1], elapsed, duration_this, min_time, min_distance, results)
+    next_event = 0
+    limits = (min_time, min_distance)
+    for first, stop in runs:
+        while next_event < len(events) and events[next_event][0] < position_rows[first]:
+            last_added = _blocked_event(state, events[next_event], last_added)
+            next_event += 1
+        a, b = positions.starts[first], positions.starts[first + 1]
+        slots = record_slots[a:b]
+        location = positions.records["location"][a:positions.starts[stop]].reshape(stop - first, b - a, 3)
+        if len(np.unique(slots)) == len(slots):
+            _blocked_run(state, slots, location, elapsed[first:stop], duration_this[first:stop], limits, results)
+        else:  # an id twice in one packet: apply the records one at a time, as CARLA does
+            for t in range(stop - first):
+                for j in range(len(slots)):
+                    _blocked_run(state, slots[j:j + 1], location[t:t + 1, j:j + 1], elapsed[first + t:first + t + 1],
+                                 duration_this[first + t:first + t + 1], limits, results)
+    for event in events[next_event:]:
+        last_added = _blocked_event(state, event, last_added)
     remaining = np.flatnonzero(state.present & (state.duration >= min_time))
-    for s in remaining[np.argsort(state.order[remaining], kind="stable")].tolist():
-        results.append(_blocked_row(state, s, int(state.universe[s])))
+    for slot in remaining[np.argsort(state.order[remaining], kind="stable")].tolist():
+        results.append(_blocked_row(state, slot, int(state.universe[slot])))
     results.sort(key=lambda r: -r[0])
     return "".join([_prologue(recording), BLOCKED_HEADER, *(row for _, row in results), _epilogue(recording)])
+
+
+def _frame_times(recording: Recording, frame_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Elapsed and DurationThis of the frame of each packet (0 for packets before the first FrameStart)."""
+    frames = recording.frames
+    if not len(frames):
+        return np.zeros(len(frame_of)), np.zeros(len(frame_of))
+    known = frame_of >= 0
+    index = np.maximum(frame_of, 0)
+    return (np.where(known, frames["elapsed"][index], 0.0), np.where(known, frames["duration_this"][index], 0.0))
 
 
 def _blocked_row(state: _BlockedState, slot: int, actor_id: int) -> tuple[float, str]:
@@ -308,30 +349,92 @@ def _blocked_row(state: _BlockedState, slot: int, actor_id: int) -> tuple[float,
     return d, "%8.0f %6d %s %10.0f\n" % (state.time[slot], actor_id, ljust_bytes(state.names[slot], 35), d)
 
 
-def _blocked_step(state, records, elapsed, duration_this, min_time, min_distance, results) -> None:
-    slots = state.slots(records["id"])
+def _blocked_events(recording: Recording) -> list:
+    """(packet row, packet id, payload) of the EventAdd and EventDel packets that hold records, in file order."""
+    packets = recording.packets
+    adds = recording.objects(PacketId.EVENT_ADD)
+    dels = recording.table(PacketId.EVENT_DEL)
+    rows = np.flatnonzero(np.isin(packets["id"], (PacketId.EVENT_ADD, PacketId.EVENT_DEL)))
+    out = []
+    for k in rows.tolist():
+        pid, item = int(packets["id"][k]), int(packets["item"][k])
+        if pid == PacketId.EVENT_ADD and adds[item]:
+            out.append((k, pid, adds[item]))
+        elif pid == PacketId.EVENT_DEL and dels.starts[item + 1] > dels.starts[item]:
+            out.append((k, pid, None))
+    return out
+
+
+def _blocked_event(state: _BlockedState, event, last_added: int) -> int:
+    _, pid, records = event
+    if pid == PacketId.EVENT_ADD:
+        for rec in records:
+            state.reset(state.slots(np.array([rec.database_id])), rec.blueprint_id)
+            last_added = rec.database_id
+    else:
+        state.present[state.slots(np.array([last_added]))] = False  # CARLA erases the last added id
+    return last_added
+
+
+def _position_runs(positions, position_rows: np.ndarray, event_rows: np.ndarray):
+    """(first, stop) packet ranges of Position packets with the same ids in the same order and no event between."""
+    counts = positions.counts
+    n = len(counts)
+    if n == 0:
+        return []
+    ids = positions.records["id"]
+    same = np.zeros(n, bool)
+    same[1:] = counts[1:] == counts[:-1]
+    packet_of_record = np.repeat(np.arange(n), counts)
+    candidates = np.flatnonzero(same[packet_of_record])
+    differs = np.zeros(n, bool)
+    mismatch = ids[candidates] != ids[candidates - counts[packet_of_record[candidates]]]
+    differs[packet_of_record[candidates[mismatch]]] = True
+    same &= ~differs
+    events_before = np.searchsorted(event_rows, position_rows)
+    same[1:] &= events_before[1:] == events_before[:-1]
+    firsts = np.flatnonzero(~same)
+    return list(zip(firsts.tolist(), np.append(firsts[1:], n).tolist()))
+
+
+def _blocked_run(state, slots, location, elapsed, duration_this, limits, results) -> None:
+    """Step the blocked-actor state of `slots` through the positions `location` (frames, actors, 3), frame by
+    frame, each frame with its elapsed time and its DurationThis."""
+    min_time, min_distance = limits
+    if len(slots) == 0:
+        return
     fresh = slots[~state.present[slots]]
     if len(fresh):
         state.reset(fresh)
-    delta = records["location"] - state.last[slots]  # float32, as Unreal's FVector::Distance
-    distance = np.sqrt(delta[:, 0] * delta[:, 0] + delta[:, 1] * delta[:, 1] + delta[:, 2] * delta[:, 2])
-    still = distance.astype(np.float64) < min_distance
-    still_slots = slots[still]
-    starting = still_slots[state.duration[still_slots] == 0]
-    state.time[starting] = elapsed
-    state.duration[still_slots] += duration_this
-    moved = ~still
-    moved_slots = slots[moved]
-    report = moved_slots[state.duration[moved_slots] >= min_time]
-    for s, actor_id in zip(report.tolist(), state.universe[report].tolist()):
-        results.append(_blocked_row(state, s, actor_id))
-    state.duration[moved_slots] = 0.0
-    state.last[moved_slots] = records["location"][moved]
+    last = state.last[slots]
+    duration = state.duration[slots]
+    since = state.time[slots]
+    zero = np.float32(0)
+    for t in range(len(location)):
+        here = location[t]
+        delta = here - last  # float32, as Unreal's FVector::Distance
+        squared = delta * delta
+        distance = np.sqrt(squared[:, 0] + squared[:, 1] + squared[:, 2])
+        still = distance.astype(np.float64) < min_distance
+        np.copyto(since, elapsed[t], where=still & (duration == 0))
+        np.add(duration, duration_this[t], out=duration, where=still)
+        moved = ~still
+        report = moved & (duration >= min_time)
+        if report.any():
+            for column in np.flatnonzero(report).tolist():
+                slot = int(slots[column])
+                state.time[slot], state.duration[slot] = since[column], duration[column]
+                results.append(_blocked_row(state, slot, int(state.universe[slot])))
+        np.copyto(duration, zero, where=moved)
+        np.copyto(last, here, where=moved[:, None])
+    state.last[slots] = last
+    state.duration[slots] = duration
+    state.time[slots] = since
 
 
 def actors_blocked(path, min_time: float, min_distance: float) -> str:
     """CARLA's `show_recorder_actors_blocked(path, min_time, min_distance)` text for the file at `path`."""
-    recording = _load(path)
+    recording = _load(path, (PacketId.EVENT_ADD, PacketId.EVENT_DEL, PacketId.POSITION))
     return recording if isinstance(recording, str) else blocked_text(recording, min_time, min_distance)
 
 
@@ -339,7 +442,7 @@ def actors_blocked(path, min_time: float, min_distance: float) -> str:
 
 def file_info_dict(path) -> dict:
     """The file info as plain data: header, frame count, duration and every event by frame."""
-    recording = _load(path)
+    recording = _load(path, _EVENT_IDS)
     if isinstance(recording, str):
         raise RecorderFileError(recording.strip())
     return recording_info_dict(recording)
@@ -349,11 +452,9 @@ def recording_info_dict(recording: Recording) -> dict:
     h = recording.header
     frames: dict[int, dict] = {}
     packets = recording.packets
-    for k in np.flatnonzero(np.isin(packets["id"], _EVENT_IDS)).tolist():
+    for k in _nonempty_rows(recording, _EVENT_IDS).tolist():
         pid, frame_index = int(packets["id"][k]), int(packets["frame"][k])
         payload = recording.payload(k)
-        if len(payload) == 0:
-            continue
         if frame_index >= 0:
             f = recording.frames[frame_index]
             frame_id, elapsed = int(f["id"]), float(f["elapsed"])

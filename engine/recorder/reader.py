@@ -14,6 +14,8 @@ from engine.recorder.packets import (
     FRAME_DTYPE, MAGIC, NOT_A_RECORDING, RECORD_DTYPES, SCALAR_DTYPES, VARIABLE_IDS, PacketId,
 )
 
+_U32 = struct.Struct("<I")
+
 #: One row per packet, in file order. `frame`: index of the latest FrameStart (-1 before the first);
 #: `item`: index of the packet among the packets of its id.
 PACKET_INDEX_DTYPE = np.dtype([("id", "u1"), ("offset", "<i8"), ("size", "<u4"), ("frame", "<i4"),
@@ -78,29 +80,32 @@ def scan_packets(data, start: int, complete_frames_only: bool = False) -> tuple[
     they, and every packet after the last FrameEnd, are dropped instead (a recording cut off mid-frame).
     """
     n = len(data)
-    unpack = PACKET_HEADER.unpack_from
-    ids, offsets, sizes = [], [], []
+    size_at = _U32.unpack_from
+    offsets = []
+    append = offsets.append
     pos = start
+    last_header = n - PACKET_HEADER.size
+    while pos <= last_header:  # the only per-packet Python work: each header says where the next one is
+        append(pos)
+        pos += 5 + size_at(data, pos + 1)[0]
     problem = None
-    while pos < n:
-        if pos + 5 > n:
-            problem = RecorderFileError(f"{n - pos} bytes left over at the end, too few for a packet header", pos)
-            break
-        pid, size = unpack(data, pos)
-        if pos + 5 + size > n:
-            problem = RecorderFileError(
-                f"{packet_name(pid)} packet (id {pid}) claims {size} payload bytes but only {n - pos - 5} remain "
-                f"(file truncated or packet size corrupt)", pos)
-            break
-        ids.append(pid)
-        offsets.append(pos)
-        sizes.append(size)
-        pos += 5 + size
-    index = np.zeros(len(ids), PACKET_INDEX_DTYPE)
-    index["id"] = ids
-    index["offset"] = offsets
-    index["size"] = sizes
-    end = pos
+    if pos > n:
+        cut = offsets.pop()
+        pid, size = PACKET_HEADER.unpack_from(data, cut)
+        problem = RecorderFileError(
+            f"{packet_name(pid)} packet (id {pid}) claims {size} payload bytes but only {n - cut - 5} remain "
+            f"(file truncated or packet size corrupt)", cut)
+    elif pos < n:
+        problem = RecorderFileError(f"{n - pos} bytes left over at the end, too few for a packet header", pos)
+    raw = np.frombuffer(data, np.uint8)
+    offs = np.asarray(offsets, np.int64)
+    index = np.zeros(len(offs), PACKET_INDEX_DTYPE)
+    index["offset"] = offs
+    if len(offs):
+        index["id"] = raw[offs]
+        index["size"] = (raw[offs + 1].astype(np.uint32) | (raw[offs + 2].astype(np.uint32) << 8)
+                         | (raw[offs + 3].astype(np.uint32) << 16) | (raw[offs + 4].astype(np.uint32) << 24))
+    end = int(offs[-1] + 5 + index["size"][-1]) if len(offs) else start
     if complete_frames_only:
         ends = np.flatnonzero(index["id"] == PacketId.FRAME_END)
         keep = ends[-1] + 1 if len(ends) else 0
@@ -109,9 +114,13 @@ def scan_packets(data, start: int, complete_frames_only: bool = False) -> tuple[
     elif problem is not None:
         raise problem
     index["frame"] = np.cumsum(index["id"] == PacketId.FRAME_START) - 1
-    for pid in np.unique(index["id"]):
-        mask = index["id"] == pid
-        index["item"][mask] = np.arange(np.count_nonzero(mask))
+    ids = index["id"]
+    order = np.argsort(ids, kind="stable")
+    counts = np.bincount(ids, minlength=256)
+    firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    items = np.empty(len(ids), np.int32)
+    items[order] = np.arange(len(ids)) - np.repeat(firsts, counts)
+    index["item"] = items
     return index, end
 
 
@@ -131,8 +140,10 @@ class Recording:
     """
 
     def __init__(self, header: RecordingHeader, packets: np.ndarray, frames: np.ndarray,
-                 tables: dict, scalars: dict, objects: dict, size: int, dropped_bytes: int = 0):
+                 tables: dict, scalars: dict, objects: dict, size: int, dropped_bytes: int = 0,
+                 decoded: frozenset | None = None):
         self.header = header
+        self.decoded = decoded  # the packet ids whose payloads were decoded; None: all of them
         self.packets = packets
         self.frames = frames
         self._tables = tables
@@ -153,16 +164,23 @@ class Recording:
         return float(self.frames["elapsed"][-1]) if len(self.frames) else 0.0
 
     # --- access ---
+    def _check_decoded(self, packet_id: int) -> None:
+        if self.decoded is not None and packet_id not in self.decoded:
+            raise KeyError(f"{packet_name(packet_id)} packets were not decoded (see parse_recording's packet_ids)")
+
     def table(self, packet_id: int) -> RecordTable:
         if packet_id not in RECORD_DTYPES:
             raise KeyError(f"{packet_name(packet_id)} is not a fixed-record packet")
+        self._check_decoded(packet_id)
         return self._tables.get(packet_id) or RecordTable(
             np.zeros(0, RECORD_DTYPES[packet_id]), np.zeros(1, np.int64), np.zeros(0, np.int32))
 
     def scalars(self, packet_id: int) -> np.ndarray:
+        self._check_decoded(packet_id)
         return self._scalars.get(packet_id, np.zeros(0, SCALAR_DTYPES[packet_id]))
 
     def objects(self, packet_id: int) -> list:
+        self._check_decoded(packet_id)
         return self._objects.get(packet_id, [])
 
     def payload(self, k: int):
@@ -173,6 +191,7 @@ class Recording:
             return self.frames[item]
         if pid == PacketId.FRAME_END:
             return None
+        self._check_decoded(pid)
         if pid in RECORD_DTYPES:
             return self._tables[pid].packet(item)
         if pid in SCALAR_DTYPES:
@@ -191,8 +210,13 @@ class Recording:
                 if self.packets["id"][k] not in (PacketId.FRAME_START, PacketId.FRAME_END)]
 
 
-def parse_recording(data, complete_frames_only: bool = False) -> Recording:
-    """Parse a whole recording held in memory; every byte is accounted for or RecorderFileError is raised."""
+def parse_recording(data, complete_frames_only: bool = False, packet_ids=None) -> Recording:
+    """Parse a whole recording held in memory; every byte is accounted for or RecorderFileError is raised.
+
+    With `packet_ids`, only the payloads of those packet ids are decoded (frames always are); the framing and
+    the sizes of fixed-size packets are checked all the same.
+    """
+    wanted = None if packet_ids is None else frozenset(int(p) for p in packet_ids)
     header, start = read_header(data)
     packets, end = scan_packets(data, start, complete_frames_only)
     ids, offsets, sizes = packets["id"], packets["offset"], packets["size"]
@@ -228,6 +252,8 @@ def parse_recording(data, complete_frames_only: bool = False) -> Recording:
             raise RecorderFileError(
                 f"{packet_name(pid)} packet: size {s[k]} does not match its {counts[k]} records of "
                 f"{dtype.itemsize} bytes (expected {2 + counts[k] * dtype.itemsize})", int(o[k]))
+        if wanted is not None and pid not in wanted:
+            continue
         records = np.frombuffer(_gather(data, o, s, 2), dtype)
         tables[pid] = RecordTable(records, np.concatenate(([0], np.cumsum(counts))), f)
 
@@ -240,18 +266,20 @@ def parse_recording(data, complete_frames_only: bool = False) -> Recording:
         if len(bad):
             raise RecorderFileError(f"{packet_name(pid)} packet: size {s[bad[0]]}, expected {dtype.itemsize}",
                                     int(o[bad[0]]))
+        if wanted is not None and pid not in wanted:
+            continue
         scalars[pid] = np.frombuffer(_gather(data, o, s, 0), dtype)
 
     objects = {}
     known = set(RECORD_DTYPES) | set(SCALAR_DTYPES) | {PacketId.FRAME_START, PacketId.FRAME_END}
     for pid in np.unique(ids).tolist():
-        if pid in known:
+        if pid in known or (wanted is not None and pid not in wanted):
             continue
         o, s, _ = of(pid)
         empty = bytes(2)  # a record count of 0 and nothing else: most per-frame variable packets
         objects[pid] = [[] if size == 2 and data[off + 5:off + 7] == empty and pid in VARIABLE_IDS
                         else decode_payload(pid, data, off + 5, size) for off, size in zip(o.tolist(), s.tolist())]
-    return Recording(header, packets, frames, tables, scalars, objects, end, len(data) - end)
+    return Recording(header, packets, frames, tables, scalars, objects, end, len(data) - end, wanted)
 
 
 def read_file_bytes(path) -> bytes:
@@ -263,6 +291,6 @@ def read_file_bytes(path) -> bytes:
         raise RecorderFileError(f"cannot read recorder file {os.fspath(path)}: {exc.strerror or exc}") from None
 
 
-def read_recording(path, complete_frames_only: bool = False) -> Recording:
+def read_recording(path, complete_frames_only: bool = False, packet_ids=None) -> Recording:
     """Read and parse a recorder file (see parse_recording)."""
-    return parse_recording(read_file_bytes(path), complete_frames_only)
+    return parse_recording(read_file_bytes(path), complete_frames_only, packet_ids)

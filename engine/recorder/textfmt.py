@@ -30,21 +30,34 @@ def c_date(seconds: int) -> str:
     return time.strftime("%m/%d/%y %H:%M:%S", time.localtime(seconds))
 
 
+_ROWS_PER_CHUNK = 1 << 16
+
+
 def format_rows(line_format: str, columns: list, starts) -> list[str]:
     """One string per packet: `line_format` applied to each record of packet k (records starts[k]:starts[k+1]).
 
-    `columns` are equal-length lists of Python values; each packet is formatted by one C-level `%`.
+    `columns` are equal-length lists of Python values or numpy arrays; each packet is formatted by one
+    C-level `%`. Packets are taken some 65000 records at a time, which keeps the Python objects made for the
+    formatting few however long the recording.
     """
     width = len(columns)
-    n = len(columns[0])
-    table = np.empty((n, width), dtype=object)
-    for j, col in enumerate(columns):
-        table[:, j] = col
-    flat = table.ravel().tolist()
-    starts = np.asarray(starts).tolist()
-    return [(line_format * (b - a)) % tuple(flat[a * width:b * width]) for a, b in zip(starts[:-1], starts[1:])]
+    starts = np.asarray(starts, np.int64)
+    out = []
+    k, packets = 0, len(starts) - 1
+    while k < packets:
+        end = int(np.searchsorted(starts, starts[k] + _ROWS_PER_CHUNK, side="right")) - 1
+        end = min(max(end, k + 1), packets)
+        a, b = int(starts[k]), int(starts[end])
+        table = np.empty((b - a, width), dtype=object)
+        for j, col in enumerate(columns):
+            table[:, j] = col[a:b].tolist() if isinstance(col, np.ndarray) else col[a:b]
+        flat = table.ravel().tolist()
+        bounds = (starts[k:end + 1] - a).tolist()
+        out.extend((line_format * (q - p)) % tuple(flat[p * width:q * width]) for p, q in zip(bounds[:-1], bounds[1:]))
+        k = end
+    return out
 
 
-def vector_columns(vectors: np.ndarray) -> list[list[float]]:
-    """The X, Y, Z columns of an (n, 3) float array as Python lists."""
-    return [vectors[:, 0].tolist(), vectors[:, 1].tolist(), vectors[:, 2].tolist()]
+def vector_columns(vectors: np.ndarray) -> list[np.ndarray]:
+    """The X, Y, Z columns of an (n, 3) float array."""
+    return [vectors[:, 0], vectors[:, 1], vectors[:, 2]]

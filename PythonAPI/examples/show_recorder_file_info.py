@@ -1,0 +1,63 @@
+#!/usr/bin/env python
+"""Show the content of a recorder file (CARLA's show_recorder_file_info.py).
+
+With --json the file is read here, not by the server: a name without a path means the recordings folder of
+the server in this checkout. The output is the header, the frame count, the duration and every event
+(creations, destructions, parenting, collisions) by frame, as JSON.
+"""
+
+import argparse
+import os
+import sys
+
+import _client_path  # noqa: F401
+import carla
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--host', metavar='H', default='127.0.0.1', help='IP of the host server (default: 127.0.0.1)')
+    parser.add_argument('-p', '--port', metavar='P', default=2000, type=int, help='TCP port to listen to (default: 2000)')
+    parser.add_argument('-f', '--recorder_filename', metavar='F', default='test1.rec',
+                        help='recorder filename (test1.rec)')
+    parser.add_argument('-a', '--show_all', action='store_true', help='show detailed info about all frames content')
+    parser.add_argument('-s', '--save_to_file', metavar='S', help='save result to file (specify name and extension)')
+    parser.add_argument('--json', action='store_true', help='read the file locally and print its events as JSON')
+    return parser.parse_args()
+
+
+def local_json(name):
+    """The JSON export of the recorder engine, run on a local copy of the file."""
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    from engine.recorder.errors import RecorderFileError
+    from engine.recorder.queries import file_info_json, resolve_recorder_path
+    path = resolve_recorder_path(name)
+    try:
+        return file_info_json(path)
+    except RecorderFileError as error:
+        raise SystemExit('%s: %s' % (path, error))
+
+
+def main():
+    args = parse_args()
+    if args.json:
+        info = local_json(args.recorder_filename)
+    else:
+        client = carla.Client(args.host, args.port)
+        client.set_timeout(60.0)
+        info = client.show_recorder_file_info(args.recorder_filename, args.show_all)
+    if args.save_to_file:
+        with open(args.save_to_file, 'w') as f:
+            f.write(info)
+    else:
+        print(info)
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        # JSON output stays parseable: the closing line goes to stderr then
+        print('\ndone.', file=sys.stderr if '--json' in sys.argv[1:] else sys.stdout)
