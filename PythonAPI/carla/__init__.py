@@ -17,6 +17,12 @@ from .actor import (  # noqa: F401
     Actor, ActorList, ClientSideSensor, LaneInvasionSensor, Sensor, ServerSideSensor,
     TrafficLight, TrafficSign, Vehicle, Walker, WalkerAIController)
 from .map import Junction, LaneMarking, Map, Waypoint  # noqa: F401
+from ._landmarks import Landmark, LandmarkType  # noqa: F401
 from .sensor_data import Image, SensorData  # noqa: F401
+from .sensor_events import CollisionEvent, ObstacleDetectionEvent  # noqa: F401
+from .measurements import GnssMeasurement, IMUMeasurement, RadarDetection, RadarMeasurement  # noqa: F401
+from .point_clouds import (  # noqa: F401
+    LidarDetection, LidarMeasurement, SemanticLidarDetection, SemanticLidarMeasurement)
+from .lane_invasion import LaneInvasionEvent  # noqa: F401
 from . import sensor_data  # noqa: F401
 from ._traffic_manager import TrafficManager  # noqa: F401

@@ -58,6 +58,7 @@ class Simulator:
         self._episode_lock = threading.RLock()
         self._cached_map = None
         self._traffic_managers = {}
+        self._navigation = None        # (episode id, _walker_ai.WalkerNavigation) once walkers need it
         self._sensor_streams = {}
         self._sensor_lock = threading.Lock()
         self.lights_state = None
@@ -137,6 +138,7 @@ class Simulator:
     # -- ticks -------------------------------------------------------------------------------
 
     def wait_for_tick(self, timeout):
+        self.navigation_tick()
         state = self.episode().wait_for_state(timeout)
         if state is None:
             raise self.rpc.timeout_error(timeout)
@@ -144,6 +146,7 @@ class Simulator:
 
     def tick(self, timeout):
         episode = self.episode()
+        self.navigation_tick()
         frame = self.rpc.call('tick_cue')
         if not episode.wait_for_frame(frame, timeout):
             raise self.rpc.timeout_error(timeout)
@@ -175,6 +178,23 @@ class Simulator:
                         ' attemps, the settings were not correctly set. Please check that '
                         'everything is consistent.')
         return frame
+
+    # -- walker navigation -------------------------------------------------------------------
+
+    def navigation(self):
+        """The current episode's walker navigation, made (and its mesh fetched) on first use."""
+        from ._walker_ai import WalkerNavigation   # here: the walker AI itself builds on this module
+        episode_id = self.episode().id
+        with self._episode_lock:
+            if self._navigation is None or self._navigation[0] != episode_id:
+                self._navigation = (episode_id, WalkerNavigation(self))
+            return self._navigation[1]
+
+    def navigation_tick(self):
+        """Step the walker AI before a tick, as CARLA's client does (only once a navigation exists)."""
+        current = self._navigation
+        if current is not None and current[0] == self.episode().id:
+            current[1].tick(self.episode().state)
 
     # -- actors ------------------------------------------------------------------------------
 

@@ -6,11 +6,13 @@ setters are fire-and-forget RPCs, as in CARLA.
 
 import fnmatch
 
-from . import _episode
+from . import _episode, _traffic_light
 from ._simulator import ActorDescription, log_error, log_warning
 from .control import VehicleControl, VehicleLightState, VehiclePhysicsControl, WalkerControl
 from .enums import ActorState, TrafficLightState
-from .geometry import BoundingBox, Location, Rotation, Transform, Vector3D
+from .geometry import (BoundingBox, Location, Rotation, Transform, Vector3D, _bool, _f32, _float, _int,
+                       _is_real, _mismatch)
+from .lane_invasion import LaneInvasionDetector
 from .sensor_data import deserialize
 
 _DESTROYED_MESSAGE = ("trying to operate on a destroyed actor; an actor's function was called, "
@@ -231,7 +233,7 @@ class Vehicle(Actor):
 
     def get_traffic_light(self):
         data = self._vehicle_data()
-        if data is None or not data[9]:
+        if data is None or not data[10]:
             return None
         description = self._simulator.actor_description(data[10])
         return None if description is None else make_actor(self._simulator, description)
@@ -268,7 +270,8 @@ class Vehicle(Actor):
 
     def set_autopilot(self, enabled=True, tm_port=8000):
         """Register with (or unregister from) the Traffic Manager listening on ``tm_port``."""
-        tm = self._live_simulator().traffic_manager(int(tm_port))
+        enabled = _bool(enabled, 'Vehicle.set_autopilot')
+        tm = self._live_simulator().traffic_manager(_int(tm_port, 'Vehicle.set_autopilot', 0, 65535))
         if enabled:
             tm._register([self])
         else:
@@ -302,22 +305,59 @@ class Walker(Actor):
 
 
 class WalkerAIController(Actor):
-    """Drives its parent walker; the server runs the navigation."""
+    """Drives its parent walker with the client-side crowd (see _walker_navigation)."""
 
-    def _call(self, method, *args):
-        self._live_simulator().rpc.call_void(method, self.id, *args)
+    def _walker(self):
+        walker = self.parent
+        if walker is None:
+            raise RuntimeError(self._display_id() + ': not attached to walker')
+        return walker
 
     def start(self):
-        self._call('walker_ai_controller_start')
+        """Register with the episode's walker AI, put the walker in the crowd, turn its physics and
+        collisions off (the crowd moves it)."""
+        simulator = self._live_simulator()
+        walker = self._walker()
+        navigation = simulator.navigation()
+        navigation.register_walker(walker.id, self.id)
+        if navigation.ready:
+            location = walker.get_location()
+            navigation.add_walker(walker.id, (location.x, location.y, location.z))
+        simulator.rpc.call_void('set_actor_simulate_physics', walker.id, False)
+        simulator.rpc.call_void('set_actor_collisions', walker.id, False)
 
     def stop(self):
-        self._call('walker_ai_controller_stop')
+        simulator = self._live_simulator()
+        walker = self._walker()
+        navigation = simulator.navigation()
+        navigation.unregister_walker(walker.id, self.id)
+        if navigation.ready:
+            navigation.nav.remove_agent(walker.id)
 
     def go_to_location(self, destination):
-        self._call('walker_ai_controller_go_to_location', destination._to_wire())
+        if not isinstance(destination, Location):
+            raise _mismatch('WalkerAIController.go_to_location', (self, destination),
+                            'go_to_location(carla::client::WalkerAIController {lvalue}, carla::geom::Location)')
+        navigation = self._live_simulator().navigation()
+        if not navigation.ready:
+            return
+        walker = self.parent
+        if walker is None:
+            log_warning('NAV: Failed to set request to go to', destination.x, destination.y, destination.z,
+                        '(parent does not exist)')
+        elif not navigation.nav.set_walker_target(walker.id, (destination.x, destination.y, destination.z)):
+            log_warning('NAV: Failed to set request to go to', destination.x, destination.y, destination.z)
 
     def set_max_speed(self, speed=1.4):
-        self._call('walker_ai_controller_set_max_speed', float(speed))
+        speed = _float(speed, 'WalkerAIController.set_max_speed')
+        navigation = self._live_simulator().navigation()
+        if not navigation.ready:
+            return
+        walker = self.parent
+        if walker is None:
+            log_warning('NAV: failed to set max speed (parent does not exist)')
+        elif not navigation.nav.set_walker_max_speed(walker.id, speed):
+            log_warning('NAV: failed to set max speed')
 
 
 class Sensor(Actor):
@@ -339,7 +379,7 @@ class Sensor(Actor):
                                % self._display_id())
 
         def on_payload(payload):
-            callback(deserialize(payload))
+            callback(deserialize(payload, simulator))
 
         simulator.subscribe_sensor(token, on_payload)
         self._listening = True
@@ -374,11 +414,33 @@ class ServerSideSensor(Sensor):
 
 
 class ClientSideSensor(Sensor):
-    """A sensor CARLA computes on the client; here it works when the server streams its data."""
+    """A sensor whose data the client computes itself."""
 
 
 class LaneInvasionSensor(ClientSideSensor):
-    """Lane invasion detector."""
+    """Lane invasion detector: events computed here from the map and the episode states, as CARLA's
+    client does (the server never streams anything for it)."""
+
+    _callback_id = 0
+
+    def listen(self, callback):
+        simulator = self._live_simulator()
+        parent = self.parent
+        if not isinstance(parent, Vehicle):
+            log_error(self._display_id(), ': not attached to a vehicle')
+            return
+        detector = LaneInvasionDetector(parent, parent.get_world().get_map(), callback)
+        callbacks = simulator.episode().on_tick_callbacks
+        previous, self._callback_id = self._callback_id, callbacks.push(detector.tick)
+        if previous:
+            callbacks.remove(previous)
+        self._listening = True
+
+    def stop(self):
+        previous, self._callback_id = self._callback_id, 0
+        self._listening = False
+        if previous:
+            self._simulator.episode().on_tick_callbacks.remove(previous)
 
 
 class TrafficSign(Actor):
@@ -404,6 +466,9 @@ class TrafficLight(TrafficSign):
         return TrafficLightState._from_wire(self._light()[7])
 
     def set_state(self, state):
+        if not isinstance(state, TrafficLightState):
+            raise _mismatch('TrafficLight.set_state', (self, state), 'set_state(carla::client::'
+                            'TrafficLight {lvalue}, carla::rpc::TrafficLightState state)')
         self._cast('set_traffic_light_state', int(state))
 
     def get_green_time(self):
@@ -427,35 +492,47 @@ class TrafficLight(TrafficSign):
     def get_opendrive_id(self):
         return self._light()[0].split(b'\0', 1)[0].decode('utf-8', 'replace')
 
+    def _set_time(self, call, name, seconds):
+        if not _is_real(seconds):
+            raise _mismatch('TrafficLight.set_%s' % name, (self, seconds),
+                            'set_%s(carla::client::TrafficLight {lvalue}, float %s)' % (name, name))
+        self._cast(call, _f32(float(seconds)))
+
     def set_green_time(self, green_time):
-        self._cast('set_traffic_light_green_time', float(green_time))
+        self._set_time('set_traffic_light_green_time', 'green_time', green_time)
 
     def set_yellow_time(self, yellow_time):
-        self._cast('set_traffic_light_yellow_time', float(yellow_time))
+        self._set_time('set_traffic_light_yellow_time', 'yellow_time', yellow_time)
 
     def set_red_time(self, red_time):
-        self._cast('set_traffic_light_red_time', float(red_time))
+        self._set_time('set_traffic_light_red_time', 'red_time', red_time)
 
     def freeze(self, freeze):
-        self._cast('freeze_traffic_light', bool(freeze))
+        """As CARLA's client: freezing one light freezes (or thaws) every light of the world."""
+        if freeze is not None and not isinstance(freeze, int):
+            raise _mismatch('TrafficLight.freeze', (self, freeze),
+                            'freeze(carla::client::TrafficLight {lvalue}, bool freeze)')
+        self._live_simulator().rpc.cast('freeze_all_traffic_lights', bool(freeze))
 
     def reset_group(self):
         self._cast('reset_traffic_light_group')
 
     def get_group_traffic_lights(self):
+        """The lights of this light's group; one no longer in the world is None, as in CARLA."""
         simulator = self._live_simulator()
         ids = simulator.rpc.call('get_group_traffic_lights', self.id)
-        return [make_actor(simulator, d) for d in simulator.actor_descriptions(ids)]
+        actors = self.get_world().get_actors()
+        return [actors.find(int(actor_id)) for actor_id in ids]
 
     def get_light_boxes(self):
         wires = self._live_simulator().rpc.call('get_light_boxes', self.id)
         return [BoundingBox._from_wire(w) for w in wires]
 
     def get_affected_lane_waypoints(self):
-        raise RuntimeError('get_affected_lane_waypoints is not implemented yet: it needs waypoints')
+        return _traffic_light.affected_lane_waypoints(self)
 
     def get_stop_waypoints(self):
-        raise RuntimeError('get_stop_waypoints is not implemented yet: it needs waypoints')
+        return _traffic_light.stop_waypoints(self)
 
 
 class ActorList:

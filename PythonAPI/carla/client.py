@@ -4,6 +4,7 @@ import os
 
 from . import command
 from ._simulator import CLIENT_VERSION, MAP_LAYER_ALL, Simulator
+from .geometry import _int
 from .world import World
 
 _REPLAY_FOLLOW_OFFSET = [[-10.0, 0.0, 5.0], [-25.0, 0.0, 0.0]]
@@ -143,7 +144,7 @@ class Client:
             tm._unregister(sorted(disable, key=lambda a: a.id))
 
     def get_trafficmanager(self, port=8000):
-        return self._simulator.traffic_manager(int(port))
+        return self._simulator.traffic_manager(_int(port, 'Client.get_trafficmanager', 0, 65535))
 
     # -- recorder and replayer ---------------------------------------------------------------
 

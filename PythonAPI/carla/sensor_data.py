@@ -32,12 +32,18 @@ _LOG_DEPTH_FLOOR = np.float32(0.005)
 class SensorData:
     """Data of one sensor measurement: frame, simulation time and the sensor's transform."""
 
+    _simulator = None     # the client that received it (events build their actors with it)
+
     def __init__(self, payload, sensor_type, frame, timestamp, pose):
         self._payload = payload
         self._sensor_type = sensor_type
         self.frame = frame
         self.timestamp = timestamp
         self._pose = pose
+
+    @property
+    def frame_number(self):
+        return self.frame
 
     @property
     def transform(self):
@@ -190,8 +196,23 @@ def _write_with_pillow(path, pixels):
 _DECODERS = {1: Image, 2: Image, 13: Image, 14: Image, 15: Image, 16: Image}
 
 
-def deserialize(payload):
-    """Decode one sensor-stream payload into SensorData (or the subclass its registry id names)."""
+def deserialize(payload, simulator=None):
+    """Decode one sensor-stream payload into SensorData (or the subclass its registry id names);
+    ``simulator`` is the client it came to, which events need to name actors."""
     sensor_type, frame, timestamp, x, y, z, pitch, yaw, roll = SENSOR_HEADER.unpack_from(payload, 0)
     decoder = _DECODERS.get(sensor_type, SensorData)
-    return decoder(payload, sensor_type, frame, timestamp, (x, y, z, pitch, yaw, roll))
+    data = decoder(payload, sensor_type, frame, timestamp, (x, y, z, pitch, yaw, roll))
+    data._simulator = simulator
+    return data
+
+
+# Measurements of the other sensors live in their own modules (they subclass SensorData above).
+from .measurements import GnssMeasurement, IMUMeasurement, RadarMeasurement  # noqa: E402
+from .point_clouds import LidarMeasurement, SemanticLidarMeasurement  # noqa: E402
+
+_DECODERS.update({4: GnssMeasurement, 5: IMUMeasurement, 9: RadarMeasurement, 10: SemanticLidarMeasurement,
+                  11: LidarMeasurement})
+
+from .sensor_events import CollisionEvent, ObstacleDetectionEvent  # noqa: E402
+
+_DECODERS.update({0: CollisionEvent, 7: ObstacleDetectionEvent})

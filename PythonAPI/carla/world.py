@@ -2,12 +2,13 @@
 
 import copy
 
+from . import _traffic_light
 from ._simulator import ActorDescription
 from .actor import ActorList, make_actor
 from .blueprint import BlueprintLibrary
 from .control import VehicleLightState
 from .enums import CityObjectLabel
-from .geometry import BoundingBox, Location, Rotation, Transform, Vector3D
+from .geometry import BoundingBox, Location, Rotation, Transform, Vector3D, _float, _int, _mismatch
 from .map import Map
 from .settings import WorldSettings
 from .weather import WeatherParameters
@@ -252,7 +253,25 @@ class World:
     # -- traffic lights and vehicle lights ---------------------------------------------------
 
     def freeze_all_traffic_lights(self, frozen):
+        if frozen is not None and not isinstance(frozen, int):
+            raise _mismatch('World.freeze_all_traffic_lights', (self, frozen),
+                            'freeze_all_traffic_lights(carla::client::World {lvalue}, bool frozen)')
         self._rpc.cast('freeze_all_traffic_lights', bool(frozen))
+
+    def get_traffic_light(self, landmark):
+        return _traffic_light.traffic_light_of(self, landmark)
+
+    def get_traffic_sign(self, landmark):
+        return _traffic_light.traffic_sign_of(self, landmark)
+
+    def get_traffic_light_from_opendrive_id(self, traffic_light_id):
+        return _traffic_light.traffic_light_from_opendrive_id(self, traffic_light_id)
+
+    def get_traffic_lights_from_waypoint(self, waypoint, distance):
+        return _traffic_light.traffic_lights_from_waypoint(self, waypoint, distance)
+
+    def get_traffic_lights_in_junction(self, junction_id):
+        return _traffic_light.traffic_lights_in_junction(self, junction_id)
 
     def reset_all_traffic_lights(self):
         self._rpc.call_void('reset_all_traffic_lights')
@@ -291,16 +310,24 @@ class World:
     # -- client-side features of CARLA this client does not have yet -------------------------
 
     def get_random_location_from_navigation(self):
-        raise RuntimeError('get_random_location_from_navigation is not implemented yet in this '
-                           'client: it needs the walker navigation mesh')
+        """A random sidewalk location from the walker navigation mesh, or None."""
+        navigation = self._simulator.navigation()
+        if not navigation.ready:
+            return None
+        location = navigation.nav.random_location()
+        return None if location is None else Location(*location)
 
     def set_pedestrians_cross_factor(self, percentage):
-        raise RuntimeError('set_pedestrians_cross_factor is not implemented yet in this client: '
-                           'it needs the walker navigation mesh')
+        percentage = _float(percentage, 'World.set_pedestrians_cross_factor')
+        navigation = self._simulator.navigation()
+        if navigation.ready:
+            navigation.nav.set_cross_factor(percentage)
 
     def set_pedestrians_seed(self, seed):
-        raise RuntimeError('set_pedestrians_seed is not implemented yet in this client: '
-                           'it needs the walker navigation mesh')
+        seed = _int(seed, 'World.set_pedestrians_seed', 0, 2 ** 32 - 1)
+        navigation = self._simulator.navigation()
+        if navigation.ready:
+            navigation.nav.set_seed(seed)
 
     def get_lightmanager(self):
         raise RuntimeError('get_lightmanager is not implemented yet in this client')

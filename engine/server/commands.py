@@ -8,9 +8,6 @@ from __future__ import annotations
 from engine.errors import RequestError
 from engine.server import wire
 
-TRAFFIC_MANAGER_MISSING = ("the Traffic Manager is not available in this server yet: "
-                           "set_autopilot and get_trafficmanager are not supported")
-
 COMMAND_NAMES = (
     "SpawnActor", "DestroyActor", "ApplyVehicleControl", "ApplyVehicleAckermannControl", "ApplyWalkerControl",
     "ApplyVehiclePhysicsControl", "ApplyTransform", "ApplyWalkerState", "ApplyTargetVelocity",
@@ -31,7 +28,6 @@ class BatchRunner:
             4: lambda a, control: s.apply_control_to_walker(a, control),
             5: lambda a, control: s.apply_physics_control(a, control),
             6: lambda a, transform: s.set_actor_transform(a, transform),
-            7: self._walker_state,
             8: lambda a, v: s.set_actor_target_velocity(a, v),
             9: lambda a, v: s.set_actor_target_angular_velocity(a, v),
             10: lambda a, v: s.add_actor_impulse(a, v),
@@ -45,6 +41,10 @@ class BatchRunner:
             18: lambda a, state: s.set_vehicle_light_state(a, state),
             19: lambda a, loc: s.set_actor_location(a, loc),
         }
+
+    def register(self, index: int, function) -> None:
+        """Run command `index` with function(actor_id, *fields) (server subsystems add theirs)."""
+        self._actor_commands[index] = function
 
     def run(self, commands) -> list:
         if not isinstance(commands, (list, tuple)):
@@ -80,8 +80,8 @@ class BatchRunner:
         description, transform = payload[0], payload[1]
         parent = wire.unpack_optional(payload[2], "SpawnActor parent") if len(payload) > 2 else None
         if parent:
-            attachment = payload[3] if len(payload) > 3 else 0
-            actor = self.service.spawn_actor_with_parent(description, transform, parent, attachment)
+            # CARLA's server attaches batch spawns rigidly: the wheel leaves attachment_type uninitialised.
+            actor = self.service.spawn_actor_with_parent(description, transform, parent, 0)
         else:
             actor = self.service.spawn_actor(description, transform)
         actor_id = actor[0]
@@ -96,15 +96,9 @@ class BatchRunner:
                 pass
         return actor_id
 
-    def _walker_state(self, actor_id, transform, speed):
-        self.service.set_actor_transform(actor_id, transform)
-        actor = self.service.world.physical_actor(actor_id, ("walker",))
-        walkers = self.service.world.walkers
-        walkers.set_control(actor.slot, tuple(walkers.direction[actor.slot]), wire.finite(speed, "speed"), False)
-
-    def _autopilot(self, actor_id, enabled, *tm_port):
-        self.service.world.physical_actor(actor_id, ("vehicle",))
-        raise RequestError(f"SetAutopilot: {TRAFFIC_MANAGER_MISSING}")
+    def _autopilot(self, actor_id, enabled, tm_port=None):
+        # CARLA's client does not send the port: the server's Traffic Manager host picks the TM.
+        self.service.traffic.set_autopilot(actor_id, enabled, tm_port)
 
     def _debug_telemetry(self, actor_id, enabled):
         self.service.world.physical_actor(actor_id, ("vehicle",))

@@ -27,6 +27,14 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _ExtraListener:
+    """Selector data of a listener added with ServerLoop.add_listener."""
+
+    def __init__(self, listener: socket.socket, make_connection):
+        self.listener = listener
+        self.make_connection = make_connection
+
+
 class ServerLoop:
     def __init__(self, rpc_listener: socket.socket, stream_listener: socket.socket):
         self.selector = selectors.DefaultSelector()
@@ -39,6 +47,8 @@ class ServerLoop:
         self._next_async_tick = None
         self._last_tick_wall = None
         self._timers: list = []        # [interval, callback, next due] run between selects
+        self._extra_listeners: list = []
+        self.current_connection = None   # the RPC connection whose request is being handled
 
     # -- connections ------------------------------------------------------------------------------------------
     def _accept(self, listener, make):
@@ -50,6 +60,19 @@ class ServerLoop:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         conn = make(sock, peer)
         self.selector.register(sock, selectors.EVENT_READ, conn)
+
+    def add_listener(self, listener: socket.socket, make_connection) -> None:
+        """Serve one more msgpack-RPC port in this loop: each accepted socket becomes
+        make_connection(sock, peer), an RpcConnection whose ``dispatcher`` attribute answers it."""
+        self.selector.register(listener, selectors.EVENT_READ, _ExtraListener(listener, make_connection))
+        self._extra_listeners.append(listener)
+
+    def remove_listener(self, listener: socket.socket) -> None:
+        """Stop accepting on a listener added with add_listener; its open connections stay served."""
+        if listener in self._extra_listeners:
+            self._extra_listeners.remove(listener)
+            self.selector.unregister(listener)
+            listener.close()
 
     def want_write(self, conn, on: bool) -> None:
         if conn.closed:
@@ -80,8 +103,10 @@ class ServerLoop:
         if not data:
             self.close_connection(conn)
             return
+        dispatcher = getattr(conn, "dispatcher", None) or self.service.dispatcher
+        self.current_connection = conn     # handlers that answer an address read where they were reached
         try:
-            reply = self.service.dispatcher.handle_bytes(conn, data)
+            reply = dispatcher.handle_bytes(conn, data)
         except ValueError as exc:
             log.warning("closing RPC connection from %s: %s", conn.peer, exc)
             self._send_rpc(conn, self.service.dispatcher._packer.pack([1, 0, str(exc), None]))
@@ -121,9 +146,10 @@ class ServerLoop:
             self.want_write(conn, False)
 
     # -- the loop ---------------------------------------------------------------------------------------------
-    def reschedule(self) -> None:
-        """Settings changed: restart the asynchronous clock (or stop it in synchronous mode)."""
-        self._next_async_tick = None if self.service.synchronous else time.monotonic()
+    def reschedule(self, quiet_seconds: float = 0.0) -> None:
+        """Settings changed: restart the asynchronous clock (or stop it in synchronous mode), its first
+        tick ``quiet_seconds`` from now."""
+        self._next_async_tick = None if self.service.synchronous else time.monotonic() + quiet_seconds
         self._last_tick_wall = time.monotonic()
 
     def _async_tick_due(self, now: float) -> None:
@@ -164,6 +190,8 @@ class ServerLoop:
                     self._accept(self.rpc_listener, RpcConnection)
                 elif conn is stream_accept:
                     self._accept(self.stream_listener, lambda s, _peer: StreamConnection(s))
+                elif isinstance(conn, _ExtraListener):
+                    self._accept(conn.listener, conn.make_connection)
                 elif isinstance(conn, RpcConnection):
                     if events & selectors.EVENT_WRITE and not conn.closed:
                         self._rpc_writable(conn)
@@ -187,5 +215,8 @@ class ServerLoop:
             if hasattr(key.data, "sock"):
                 self.close_connection(key.data)
         self.selector.close()
+        for listener in self._extra_listeners:
+            listener.close()
+        self._extra_listeners.clear()
         self.rpc_listener.close()
         self.stream_listener.close()

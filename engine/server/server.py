@@ -5,7 +5,7 @@ import logging
 import os
 
 from engine.server.loop import ServerLoop, listen
-from engine.server.service import CarlaService
+from engine.server.service import SUBSYSTEMS, CarlaService
 
 log = logging.getLogger("carla.server")
 
@@ -77,5 +77,9 @@ class Server:
             self.render = None
 
     def close(self) -> None:
+        for subsystem in SUBSYSTEMS:       # an optional close(service): files to finish, ports to release
+            close = getattr(subsystem, "close", None)
+            if close is not None:
+                close(self.service)
         self.loop.close()
         self._release_render()

@@ -11,7 +11,7 @@ import time
 from engine.map.town import (OPENDRIVE_MAP, UnknownMapError, available_maps, load_town, map_key,
                               town_from_opendrive)
 from engine.server import wire
-from engine.server.commands import TRAFFIC_MANAGER_MISSING, BatchRunner
+from engine.server.commands import BatchRunner
 from engine.server.rpc import RAW, VALUE, VOID, Dispatcher
 from engine.server.streams import StreamHub
 from engine.world import blueprints
@@ -21,6 +21,10 @@ from engine.sensors.cameras import CAMERA_KINDS, camera_from_attributes
 from engine.sensors import catalog  # noqa: F401 - registers the CPU sensors
 from engine.sensors.registry import SENSOR_BUILDERS
 from engine.world.world import World, WorldError
+from engine.recorder import calls as recorder_calls
+from engine.traffic import light_calls, tm_calls
+from engine.world import collisions
+from engine.map import navigation_calls
 
 log = logging.getLogger("carla.service")
 
@@ -29,9 +33,10 @@ SERVER_VERSION = "0.9.16"
 
 # Modules that add actors, tick hooks and RPC calls: each has attach(service, world), run for every new
 # world, and register_calls(service), run once.
-SUBSYSTEMS: tuple = ()
+SUBSYSTEMS: tuple = (collisions, light_calls, tm_calls, recorder_calls, navigation_calls)
 
 SPECTATOR_SPEED = 10.0   # m/s, four times that with the boost key
+EPISODE_SWITCH_QUIET_SECONDS = 0.3   # no asynchronous tick this soon after load_new_episode answers
 
 
 def fly(location, rotation, controls: dict, dt: float):
@@ -133,6 +138,8 @@ class CarlaService:
 
     def _publish_cpu_sensors(self, dt: float) -> None:
         for sensor in self.cpu_sensors.values():
+            if getattr(sensor, "needs_listener", False) and not self.hub.has_readers(sensor.stream_id):
+                continue
             for message in sensor.messages(self.world, dt):
                 self.hub.publish(sensor.stream_id, *message)
 
@@ -184,7 +191,7 @@ class CarlaService:
                      "get_spectator", "get_actors_by_id", "get_actor_bounding_box", "spawn_actor",
                      "spawn_actor_with_parent", "destroy_actor", "get_weather_parameters",
                      "get_physics_control", "get_vehicle_light_states", "get_vehicle_light_state",
-                     "is_traffic_manager_running", "request_file"):
+                     "request_file"):
             r(name, getattr(self, name), VALUE)
         for name in ("load_new_episode", "set_weather_parameters", "set_actor_transform", "set_actor_location",
                      "set_actor_target_velocity", "set_actor_target_angular_velocity",
@@ -195,7 +202,6 @@ class CarlaService:
                      "set_vehicle_light_state", "copy_opendrive_to_file"):
             r(name, getattr(self, name), VOID)
         r("apply_batch", self.apply_batch, RAW)
-        r("get_traffic_manager_running", self.get_traffic_manager_running, VALUE)
         for subsystem in SUBSYSTEMS:
             subsystem.register_calls(self)
 
@@ -255,8 +261,11 @@ class CarlaService:
             if actor.stream_id:
                 self.hub.close_stream(actor.stream_id)
         self.world = self._new_world(town, settings)
-        self.loop.reschedule()
-        self._publish_state()
+        # CARLA's client drops its old episode as soon as this call returns. A state of the new episode
+        # reaching that old one first makes it reset its Traffic Managers inside the stream callback while
+        # the episode is destroyed, which crashes the official client; so nothing is published right now
+        # (a new subscription gets the state at once) and the next asynchronous tick waits a moment.
+        self.loop.reschedule(quiet_seconds=EPISODE_SWITCH_QUIET_SECONDS)
 
     def _town_named(self, map_name: str):
         """The town a load_new_episode name means; "" is the current one, "OpenDriveMap" the last one sent."""
@@ -413,15 +422,9 @@ class CarlaService:
     def set_weather_parameters(self, weather):
         self.world.weather = weather_from_wire(weather)
 
-    # -- batches and the Traffic Manager ----------------------------------------------------------------------
+    # -- batches (the Traffic Manager's calls: engine.traffic.tm_calls) --------------------------------------
     def apply_batch(self, commands, do_tick_cue=False):
         responses = self.batch.run(commands)
         if wire.boolean(do_tick_cue, "do_tick_cue"):
             self.tick_cue()
         return responses
-
-    def get_traffic_manager_running(self, port):
-        raise WorldError(TRAFFIC_MANAGER_MISSING)
-
-    def is_traffic_manager_running(self, port):
-        return False

@@ -50,6 +50,13 @@ class World:
         # Subsystems (traffic, collisions, ...) hook into the tick: callables (world, dt).
         self.before_physics: list = []
         self.after_physics: list = []
+        # (actor id, other actor id, normal impulse) of the contacts that began in the last tick.
+        self.collision_events: list = []
+        # Traffic lights and signs (engine.traffic), and the filler of the traffic fields of vehicle records:
+        # (vehicle slots, their records) -> None.
+        self.traffic_lights = None
+        self.traffic_signs = None
+        self.vehicle_traffic_state: Optional[Callable] = None
         self.spectator = self._register(Actor(
             id=self._new_id(), type_id="spectator", kind="spectator", description=[0, "spectator", []],
             location=_overview_location(town), rotation=(-35.0, 0.0, 0.0)))
@@ -77,7 +84,8 @@ class World:
         return actor
 
     # -- spawning ---------------------------------------------------------------------------------------------
-    def spawn(self, description: list, transform: tuple, parent_id: int = 0, attachment_type: int = 0) -> Actor:
+    def spawn(self, description: list, transform: tuple, parent_id: int = 0, attachment_type: int = 0,
+              check_overlap: bool = True) -> Actor:
         uid, type_id, attributes = _parse_description(description)
         bp = blueprints.find_blueprint(type_id)
         if bp is None:
@@ -101,7 +109,7 @@ class World:
             # Actors stand on the surface: a vehicle's origin on the ground, a walker's mid-body.
             ground = float(self.town.ground_z(np.array([loc[0]]), np.array([loc[1]]))[0])
             loc = (loc[0], loc[1], ground + (bp.extent[2] if bp.kind == "walker" else 0.0))
-            if self._overlaps(loc, rot[1], bp.extent):
+            if check_overlap and self._overlaps(loc, rot[1], bp.extent):
                 raise WorldError(SPAWN_COLLISION)
         wire_description = [uid, type_id, [[a.id, a.type, values[a.id]] for a in bp.attributes]]
         actor = Actor(id=self._new_id(), type_id=type_id, kind=bp.kind, description=wire_description,
@@ -276,6 +284,8 @@ class World:
             r["manual_gear_shift"] = v.manual_gear_shift[vslots]
             r["gear"] = v.gear[vslots]
             r["speed_limit"] = DEFAULT_SPEED_LIMIT_KMH
+            if self.vehicle_traffic_state is not None:
+                self.vehicle_traffic_state(vslots, r)
         if n_w:
             r = records[len(others) + n_v:]
             r["id"] = self.walker_ids[wslots]
