@@ -26,6 +26,7 @@ def attach(service, world) -> None:
     world.traffic_lights = lights
     world.traffic_signs = TrafficSignSystem(world, context)
     world.before_physics.append(lights.advance)
+    world.record_fillers.append(lights.fill_records)
     world.vehicle_traffic_state = VehicleTraffic(world, lights, context).fill
 
 

@@ -50,6 +50,9 @@ class World:
         # Subsystems (traffic, collisions, ...) hook into the tick: callables (world, dt).
         self.before_physics: list = []
         self.after_physics: list = []
+        # Bulk writers of the episode-state records of actors without physics: (records, {id: row}).
+        self.record_fillers: list = []
+        self._static_cache = None
         # (actor id, other actor id, normal impulse) of the contacts that began in the last tick.
         self.collision_events: list = []
         # Traffic lights and signs (engine.traffic), and the filler of the traffic fields of vehicle records:
@@ -264,10 +267,18 @@ class World:
         v, w = self.vehicles, self.walkers
         vslots = np.flatnonzero(v.alive)
         wslots = np.flatnonzero(w.alive)
-        others = [a for a in self.actors.values() if a.slot < 0]
+        static, attached = [], []
+        for actor in self.actors.values():
+            if actor.slot < 0:
+                (attached if actor.parent_id else static).append(actor)
+        block, rows = self._static_records(static)
+        others = static + attached
         n_v, n_w = len(vslots), len(wslots)
         records = np.zeros(len(others) + n_v + n_w, dtype=episode_state.RECORD)
         records["state"] = episode_state.ACTOR_ACTIVE
+        records[:len(static)] = block
+        for fill in self.record_fillers:
+            fill(records[:len(static)], rows)
         if n_v:
             r = records[len(others):len(others) + n_v]
             r["id"] = self.vehicle_ids[vslots]
@@ -297,12 +308,12 @@ class World:
             r["walker_direction"] = w.direction[wslots]
             r["walker_speed"] = w.speed[wslots]
             r["walker_jump"] = w.jump[wslots]
-        for i, actor in enumerate(others):
+        for i, actor in enumerate(attached, start=len(static)):
             rec = records[i]
             rec["id"] = actor.id
             loc, rot = self.world_pose(actor)
             rec["transform"] = loc + rot
-            parent = self.actors.get(actor.parent_id) if actor.parent_id else None
+            parent = self.actors.get(actor.parent_id)
             if parent is not None and parent.slot >= 0:
                 state = self.state_of(parent)
                 rec["velocity"] = state.vel[parent.slot]
@@ -310,6 +321,30 @@ class World:
             if actor.fill_record is not None:
                 actor.fill_record(rec)
         return records
+
+    def _static_records(self, static: list) -> tuple:
+        """(records, {actor id: row}) of the actors without physics or parent, in ``static``'s order.
+
+        Traffic lights and signs make most of them and never move, so the block is rebuilt only when one is
+        added, removed or given a new pose (a new location or rotation tuple); ``record_fillers`` then
+        update what changes every tick (light states) in bulk.
+        """
+        cached = self._static_cache
+        if cached is not None and len(cached[0]) == len(static) and all(
+                actor is c[0] and actor.location is c[1] and actor.rotation is c[2]
+                for actor, c in zip(static, cached[0])):
+            return cached[1], cached[2]
+        block = np.zeros(len(static), dtype=episode_state.RECORD)
+        block["state"] = episode_state.ACTOR_ACTIVE
+        for i, actor in enumerate(static):
+            rec = block[i]
+            rec["id"] = actor.id
+            rec["transform"] = actor.location + actor.rotation
+            if actor.fill_record is not None:
+                actor.fill_record(rec)
+        rows = {actor.id: i for i, actor in enumerate(static)}
+        self._static_cache = ([(a, a.location, a.rotation) for a in static], block, rows)
+        return block, rows
 
 
 def _overview_location(town: Town) -> tuple:
