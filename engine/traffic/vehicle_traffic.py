@@ -21,6 +21,7 @@ from engine.traffic.signals import RoadContext
 DEFAULT_SPEED_LIMIT_KMH = 30.0
 MPS_TO_KMH = 3.6
 SPEED_LOOKUP_MOVE = 5.0        # metres a vehicle moves before its lane is looked up again
+LIGHT_LOOKUP_TOLERANCE = np.array([0.01, 0.01, 0.01, 0.1])   # m, m, m, degrees of yaw: still where it was
 
 
 class VehicleTraffic:
@@ -40,6 +41,9 @@ class VehicleTraffic:
         self._extent = np.zeros((0, 3), dtype=np.float64)
         self._speed = np.zeros(0, dtype=np.float32)
         self._speed_at = np.zeros((0, 2), dtype=np.float64)
+        # Per vehicle slot: the pose (x, y, z, yaw) its light was last found at, and that light (-1: none).
+        self._light_pose = np.zeros((0, 4), dtype=np.float64)
+        self._light = np.zeros(0, dtype=np.int64)
 
     def fill(self, slots: np.ndarray, records: np.ndarray) -> None:
         """Write speed_limit, tl_state, has_tl and tl_id of the vehicle records of these slots."""
@@ -65,6 +69,8 @@ class VehicleTraffic:
             self._extent = np.concatenate([self._extent, np.zeros((grow, 3))])
             self._speed = np.concatenate([self._speed, np.zeros(grow, dtype=np.float32)])
             self._speed_at = np.concatenate([self._speed_at, np.zeros((grow, 2))])
+            self._light_pose = np.concatenate([self._light_pose, np.full((grow, 4), np.nan)])
+            self._light = np.concatenate([self._light, np.full(grow, -1, dtype=np.int64)])
         world = self.world
         for slot in slots[self._actor[slots] != world.vehicle_ids[slots]]:
             actor_id = int(world.vehicle_ids[slot])
@@ -72,13 +78,31 @@ class VehicleTraffic:
             self._extent[slot] = world.actors[actor_id].extent
             self._speed[slot] = DEFAULT_SPEED_LIMIT_KMH
             self._speed_at[slot] = np.inf          # look the lane up at once
+            self._light_pose[slot] = np.nan        # and its light
 
     # -- traffic lights ------------------------------------------------------------------------------------------
     def light_of(self, slots: np.ndarray) -> np.ndarray:
-        """Per slot the index of the light whose trigger box the vehicle overlaps (the first by box order), or -1."""
-        result = np.full(len(slots), -1, dtype=np.int64)
+        """Per slot the index of the light whose trigger box the vehicle overlaps (the first by box order), or -1.
+
+        Only vehicles that moved since their last look are tested again; parked ones keep their answer."""
         if len(slots) == 0 or len(self.box_light) == 0:
-            return result
+            return np.full(len(slots), -1, dtype=np.int64)
+        vehicles = self.world.vehicles
+        pose = np.concatenate([vehicles.loc[slots], vehicles.rot[slots, 1:2]], axis=1)
+        moved = ~(np.abs(pose - self._light_pose[slots]) <= LIGHT_LOOKUP_TOLERANCE).all(axis=1)
+        if moved.any():
+            self._light[slots[moved]] = self._overlapped_light(slots[moved])
+            self._light_pose[slots[moved]] = pose[moved]
+        result = self._light[slots].copy()
+        found = np.flatnonzero(result >= 0)
+        if len(found):
+            actors = self.world.actors
+            gone = [k for k in found if int(self.lights.actor_ids[result[k]]) not in actors]
+            result[gone] = -1
+        return result
+
+    def _overlapped_light(self, slots: np.ndarray) -> np.ndarray:
+        result = np.full(len(slots), -1, dtype=np.int64)
         loc = self.world.vehicles.loc[slots]
         extents = self._extent[slots]
         reach = np.hypot(extents[:, 0], extents[:, 1])

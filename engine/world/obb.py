@@ -112,12 +112,27 @@ _HALF_NEIGHBOURS = ((1, -1), (1, 0), (1, 1), (0, 1))
 _MAX_CELLS_PER_BOX = 64      # the moving boxes' grid is coarsened rather than grow beyond this many cells per box
 
 
+_ALL_PAIRS_UP_TO = 48
+_PAIRS_OF: dict = {}
+
+
+def _all_pairs(n: int) -> tuple:
+    if n not in _PAIRS_OF:
+        _PAIRS_OF[n] = np.triu_indices(n, 1)
+    return _PAIRS_OF[n]
+
+
 def moving_pairs(lo: np.ndarray, hi: np.ndarray) -> tuple:
     """Pairs (i, j), i < j, of boxes that may overlap (a superset: boxes in the same or neighbouring cells
     of a grid as coarse as the largest box)."""
     n = len(lo)
     if n < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if n <= _ALL_PAIRS_UP_TO:
+        # Few boxes: testing every pair's bounds takes fewer array operations than filing them in a grid.
+        i, j = _all_pairs(n)
+        keep = ((lo[i, 0] <= hi[j, 0]) & (lo[j, 0] <= hi[i, 0]) & (lo[i, 1] <= hi[j, 1]) & (lo[j, 1] <= hi[i, 1]))
+        return i[keep], j[keep]
     centre = 0.5 * (lo + hi)
     (x0, x1), (y0, y1) = _column_range(centre)
     cell = max(float((hi - lo).max()), float(np.sqrt((x1 - x0) * (y1 - y0) / (_MAX_CELLS_PER_BOX * n))), 1e-3)
