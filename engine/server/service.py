@@ -32,7 +32,7 @@ SERVER_VERSION = "0.9.16"
 
 
 # Modules that add actors, tick hooks and RPC calls: each has attach(service, world), run for every new
-# world, and register_calls(service), run once.
+# world, and register_calls(service), run once; an optional close(service) runs when the server stops.
 SUBSYSTEMS: tuple = (collisions, light_calls, tm_calls, recorder_calls, navigation_calls)
 
 SPECTATOR_SPEED = 10.0   # m/s, four times that with the boost key
