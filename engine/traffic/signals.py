@@ -268,10 +268,9 @@ def light_boxes(context: RoadContext, signal_id: str) -> tuple:
                 half_width = max(0.01, 0.5 * lane.width(waypoint[3]) * 0.5)
                 s = _shifted(lane, waypoint[3], LIGHT_BOX_SETBACK, lane_id)
                 boxes.append(_box_on_lane(lane, s, (LIGHT_BOX_HALF_LENGTH, half_width, 1.0)))
-                # Traffic stops where the trigger box begins, before the waypoints the client's
-                # TrafficLight.get_stop_waypoints() reports inside it.
-                stop = _shifted(lane, waypoint[3], LIGHT_BOX_SETBACK + LIGHT_BOX_HALF_LENGTH, lane_id)
-                stops.append(LaneStop(waypoint[0], waypoint[2], stop))
+                # Traffic stops at the trigger box's centre, where the client's
+                # TrafficLight.get_stop_waypoints() puts the stop waypoint.
+                stops.append(LaneStop(waypoint[0], waypoint[2], s))
     return boxes, stops
 
 

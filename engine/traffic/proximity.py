@@ -1,0 +1,82 @@
+"""Which actors are near which autopiloted vehicles: candidate pairs for the path checks.
+
+Small sets use one dense distance matrix; large ones bucket the other actors in a square grid, sorted by
+cell, and read the cells within each agent's own reach as one range of that order per column of cells.
+Either way the pairs come out in an order fixed by the input alone (agents ascending).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+DENSE_LIMIT = 40_000          # agents x actors below which one dense matrix is cheaper than the grid
+CELL = 12.0                   # m, grid cell
+
+
+def nearby_pairs(ax: np.ndarray, ay: np.ndarray, reach: np.ndarray, ox: np.ndarray, oy: np.ndarray,
+                 radius: np.ndarray):
+    """Index pairs (agent a, actor o) with |o - a| < reach[a] + radius[o], agents ascending."""
+    n, m = len(ax), len(ox)
+    if n == 0 or m == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    if n * m <= DENSE_LIMIT:
+        dx = ox[None, :] - ax[:, None]
+        dy = oy[None, :] - ay[:, None]
+        limit = reach[:, None] + radius[None, :]
+        a, o = np.nonzero(dx * dx + dy * dy < limit * limit)
+        return a, o
+    # Square cells of CELL metres, the actors sorted by cell. An agent reads the (2r+1)^2 cells around its
+    # own, r cells being its reach: 2r+1 columns whose 2r+1 cells are consecutive keys, so each column is
+    # one range of the sorted order.
+    span = reach + float(radius.max())
+    r = np.ceil(span / CELL).astype(np.int64)
+    pad = int(r.max()) + 1
+    x0 = min(float(ax.min()), float(ox.min())) - pad * CELL
+    y0 = min(float(ay.min()), float(oy.min())) - pad * CELL
+    ny = int((max(float(ay.max()), float(oy.max())) - y0) // CELL) + pad + 1
+    okey = ((ox - x0) // CELL).astype(np.int64) * ny + ((oy - y0) // CELL).astype(np.int64)
+    order = np.argsort(okey, kind="stable")
+    sorted_keys = okey[order]
+    akey = ((ax - x0) // CELL).astype(np.int64) * ny + ((ay - y0) // CELL).astype(np.int64)
+    width = 2 * r + 1                                          # columns per agent
+    agent_of_column = np.repeat(np.arange(n), width)
+    column = np.arange(len(agent_of_column)) - np.repeat(np.cumsum(width) - width, width) - r[agent_of_column]
+    first_keys = akey[agent_of_column] + column * ny - r[agent_of_column]
+    lo = np.searchsorted(sorted_keys, first_keys, side="left")
+    counts = np.searchsorted(sorted_keys, first_keys + 2 * r[agent_of_column], side="right") - lo
+    total = int(counts.sum())
+    if total == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    rep = np.repeat(np.arange(len(first_keys)), counts)
+    within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    o = order[lo[rep] + within]
+    a = agent_of_column[rep]
+    dx = ox[o] - ax[a]
+    dy = oy[o] - ay[a]
+    limit = reach[a] + radius[o]
+    keep = dx * dx + dy * dy < limit * limit
+    return a[keep], o[keep]
+
+
+_CORNERS = np.array([(1.0, 1.0), (1.0, -1.0), (-1.0, -1.0), (-1.0, 1.0)])   # around the rectangle
+
+
+def band_entry(lon, lat, cos_rel, sin_rel, half_length, half_width, band):
+    """Where boxes first enter a band: for each box (centre ``lon, lat`` in a frame whose x runs along
+    the band, heading ``cos_rel, sin_rel`` in it, half sizes given), the smallest x of its part inside
+    ``|y| <= band``; inf where the box misses the band."""
+    along = _CORNERS[:, 0] * half_length[:, None]
+    across = _CORNERS[:, 1] * half_width[:, None]
+    cx = lon[:, None] + along * cos_rel[:, None] - across * sin_rel[:, None]
+    cy = lat[:, None] + along * sin_rel[:, None] + across * cos_rel[:, None]
+    width = band[:, None]
+    best = np.where(np.abs(cy) <= width, cx, np.inf).min(axis=1)
+    nx, ny = np.roll(cx, -1, axis=1), np.roll(cy, -1, axis=1)
+    dy = ny - cy
+    safe = np.where(dy == 0.0, 1.0, dy)
+    for line in (width, -width):
+        t = (line - cy) / safe
+        crossing = (dy != 0.0) & (t >= 0.0) & (t <= 1.0)
+        best = np.minimum(best, np.where(crossing, cx + t * (nx - cx), np.inf).min(axis=1))
+    return best

@@ -1,0 +1,91 @@
+"""Stop lines of traffic lights and signs on the lane graph, and where each vehicle has to stop for them.
+
+The world's light and sign systems list their lane stop lines as ``(road_id, lane_id, s, light index)`` and
+``(road_id, lane_id, s, 'stop' | 'yield')``; they are mapped onto lane samples whenever a list changes. A
+red light stops a vehicle at its line; a yellow one too, when the vehicle can still stop (CARLA's Traffic
+Manager stops for both). A stop sign needs a full stop at its line, after which the junction's
+reservations decide; a yield sign makes its junction lanes give way (see ``junctions``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+RED, YELLOW = 0, 1
+CREEP_SPEED = 2.0         # m/s: slower than this, a vehicle whose front is up to
+CREEP_OVERHANG = 3.0      # m past a red light's line still waits (one spawned or stopped on the line)
+STOP_SIGN, YIELD_SIGN = 1, 2
+
+
+class StopLines:
+    def __init__(self, graph):
+        self.graph = graph
+        self.light_at = None          # sample -> light index, -1 none (None: no lights in the world)
+        self.sign_at = None           # sample -> STOP_SIGN, YIELD_SIGN or 0 (None: no signs)
+        self.minor = graph.lane_minor.copy()     # junction lanes that give way: structure, then signs
+        self._lights_key = None
+        self._signs_key = None
+
+    def refresh(self, world) -> None:
+        g = self.graph
+        lights = getattr(world, "traffic_lights", None)
+        stops = getattr(lights, "stops", None)
+        key = (id(stops), len(stops)) if stops is not None else None
+        if key != self._lights_key:
+            self._lights_key = key
+            self.light_at = None
+            if stops:
+                at = np.full(g.n_points, -1, dtype=np.int64)
+                for road_id, lane_id, s, light in stops:
+                    point = g.point_of(int(road_id), int(lane_id), float(s))
+                    if point >= 0:
+                        at[point] = int(light)
+                self.light_at = at
+        signs = getattr(world, "traffic_signs", None)
+        stops = getattr(signs, "stops", None)
+        key = (id(stops), len(stops)) if stops is not None else None
+        if key != self._signs_key:
+            self._signs_key = key
+            self.sign_at = None
+            self.minor = g.lane_minor.copy()
+            if stops:
+                at = np.zeros(g.n_points, dtype=np.int8)
+                for road_id, lane_id, s, kind in stops:
+                    point = g.point_of(int(road_id), int(lane_id), float(s))
+                    if point < 0:
+                        continue
+                    at[point] = STOP_SIGN if kind == "stop" else YIELD_SIGN
+                    for following in g.successors[int(g.lane[point])]:
+                        self.minor[following] |= bool(g.lane_junction[following] >= 0)
+                self.sign_at = at
+
+    def light_stops(self, world, hidx, hval, s, setback, ex, brake_reach, ignore, speed) -> np.ndarray:
+        """Per vehicle, the distance along its path to the first line whose light says stop (inf for none):
+        red unless the front is already over it (a slow vehicle whose front is just past it has not
+        entered the junction, and waits), yellow unless it is too late to stop."""
+        n = len(hidx)
+        if self.light_at is None:
+            return np.full(n, np.inf)
+        light = self.light_at[hidx]
+        has = (light >= 0) & hval
+        if not has.any():
+            return np.full(n, np.inf)
+        state = np.asarray(world.traffic_lights.state)[np.maximum(light, 0)]
+        s = s - setback
+        front = s - ex[:, None]
+        over = np.where(speed < CREEP_SPEED, -CREEP_OVERHANG, -0.5)[:, None]
+        stop = (has & (state == RED) & (front > over)) | (has & (state == YELLOW) & (front > brake_reach[:, None]))
+        stop &= ~ignore[:, None]
+        return np.where(stop.any(axis=1), s[np.arange(n), np.argmax(stop, axis=1)], np.inf)
+
+    def sign_stops(self, hidx, hval, s, setback, served, ignore):
+        """Per vehicle, the distance to the first stop sign line it has not stopped at yet (``served``
+        holds, per vehicle, the sample of the last one it did), and that line's sample (-1 for none)."""
+        n = len(hidx)
+        if self.sign_at is None:
+            return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
+        stop = (self.sign_at[hidx] == STOP_SIGN) & hval & (hidx != served[:, None]) & ~ignore[:, None]
+        first = np.argmax(stop, axis=1)
+        found = stop.any(axis=1)
+        rows = np.arange(n)
+        return (np.where(found, s[rows, first] - setback[rows, first], np.inf),
+                np.where(found, hidx[rows, first], -1))
