@@ -88,9 +88,17 @@ def client_command(which: str, script: str, port: int, *args: str) -> tuple:
 def run_client(which: str, script: str, port: int, *args: str, timeout: float = 300) -> str:
     argv, env = client_command(which, script, port, *args)
     done = subprocess.run(argv, env=env, cwd=SCRIPTS, capture_output=True, text=True, timeout=timeout)
-    if done.returncode != 0:
+    if done.returncode != 0 and not _official_teardown_abort(which, done):
         raise AssertionError(f"{which} client failed running {script}:\n{done.stdout}\n{done.stderr}")
     return done.stdout.strip().splitlines()[-1]
+
+
+def _official_teardown_abort(which: str, done) -> bool:
+    """The official wheel sometimes aborts in its own C++ teardown at interpreter exit, after the script has
+    printed its whole result ("terminate called without an active exception", SIGABRT); the result stands."""
+    lines = done.stdout.strip().splitlines()
+    return (which == "official" and done.returncode == -signal.SIGABRT and bool(lines)
+            and lines[-1].startswith("{") and done.stderr.strip().endswith("terminate called without an active exception"))
 
 
 def official_available() -> bool:

@@ -18,6 +18,12 @@ log = logging.getLogger("carla.server")
 ASYNC_VARIABLE_STEP_HZ = 50.0     # asynchronous mode without fixed_delta_seconds ticks this often
 
 
+def _streams_first(item) -> int:
+    """Sort key of selector events: stream accepts and stream connections before anything else."""
+    data = item[0].data
+    return 0 if data == "stream-accept" or isinstance(data, StreamConnection) else 1
+
+
 def listen(host: str, port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -49,9 +55,11 @@ class ServerLoop:
         self._timers: list = []        # [interval, callback, next due] run between selects
         self._extra_listeners: list = []
         self.current_connection = None   # the RPC connection whose request is being handled
+        self._accepted = None            # the connection the last _accept made
 
     # -- connections ------------------------------------------------------------------------------------------
     def _accept(self, listener, make):
+        self._accepted = None
         try:
             sock, peer = listener.accept()
         except (BlockingIOError, InterruptedError):
@@ -60,6 +68,7 @@ class ServerLoop:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         conn = make(sock, peer)
         self.selector.register(sock, selectors.EVENT_READ, conn)
+        self._accepted = conn
 
     def add_listener(self, listener: socket.socket, make_connection) -> None:
         """Serve one more msgpack-RPC port in this loop: each accepted socket becomes
@@ -184,12 +193,16 @@ class ServerLoop:
             if self._next_async_tick is not None:
                 deadlines.append(self._next_async_tick)
             timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
-            for key, events in select(timeout):
+            # Stream subscriptions first: a client that listens and then ticks has sent its subscription
+            # before the tick, and the tick's data must find it registered.
+            for key, events in sorted(select(timeout), key=_streams_first):
                 conn = key.data
                 if conn is rpc_accept:
                     self._accept(self.rpc_listener, RpcConnection)
                 elif conn is stream_accept:
                     self._accept(self.stream_listener, lambda s, _peer: StreamConnection(s))
+                    if self._accepted is not None:
+                        self.service.hub.readable(self._accepted)   # its stream id is usually there already
                 elif isinstance(conn, _ExtraListener):
                     self._accept(conn.listener, conn.make_connection)
                 elif isinstance(conn, RpcConnection):

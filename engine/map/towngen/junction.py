@@ -134,8 +134,9 @@ def _corner_lanes(inbound, outbound, inbound_driving: int, outbound_driving: int
     if outer == 0:
         return []
     count = min(inbound_driving, outbound_driving)
-    lanes = [CarriedLane("border", inbound[k].width, 0.0, k + 1, None) for k in range(count, inbound_driving)]
-    lanes += [CarriedLane("border", 0.0, outbound[k].width, None, k + 1) for k in range(count, outbound_driving)]
+    # The tapering border lanes link to nothing, so no route leads from a driving lane into them.
+    lanes = [CarriedLane("border", inbound[k].width, 0.0, None, None) for k in range(count, inbound_driving)]
+    lanes += [CarriedLane("border", 0.0, outbound[k].width, None, None) for k in range(count, outbound_driving)]
     lanes += [CarriedLane(inbound[inbound_driving + k].type, inbound[inbound_driving + k].width, None,
                           inbound_driving + k + 1, outbound_driving + k + 1) for k in range(outer)]
     return lanes
