@@ -26,6 +26,7 @@ JUNCTION_ZONE = 5.0             # m beyond the braking distance where a vehicle 
 CLEAR_MARGIN = 1.5              # m between a vehicle's rear and the end of a lane it lets go
 AFTER_JUNCTION_MIN_SPEED = 5.0 / 3.6
 MINOR_PATIENCE = 600            # ticks a minor approach gives way before it queues as a major one
+STUCK_GAP = 4.0                 # m: a vehicle standing this close behind another is held up by it
 LONG_VEHICLE = 3.0              # m half length above which a vehicle counts as long (swings wide in turns)
 
 
@@ -150,7 +151,7 @@ class Reservations:
         vehicles swinging in curves can block one another across lanes)."""
         g = self.graph
         ahead = (held >= 0) & (held[:, :, None] == plan[:, None, 1:]).any(axis=2)
-        stuck = np.flatnonzero((v < 0.1) & (lead_d < 1.0) & (lead_slot >= 0) & ahead.any(axis=1))
+        stuck = np.flatnonzero((v < 0.1) & (lead_d < STUCK_GAP) & (lead_slot >= 0) & ahead.any(axis=1))
         for k in stuck.tolist():
             b = int(np.searchsorted(slots, lead_slot[k]))
             if b >= len(slots) or slots[b] != lead_slot[k] or not has_entry[b]:
