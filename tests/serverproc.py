@@ -101,5 +101,15 @@ def _official_teardown_abort(which: str, done) -> bool:
             and lines[-1].startswith("{") and done.stderr.strip().endswith("terminate called without an active exception"))
 
 
+def require_official_client() -> None:
+    """Skip a test that needs the official client when it is missing; fail when REQUIRE_OFFICIAL_CLIENT says
+    it must be there."""
+    if not official_available():
+        import pytest
+        if os.environ.get("REQUIRE_OFFICIAL_CLIENT"):
+            pytest.fail("the official carla==0.9.16 client is required (CARLA_OFFICIAL_PYTHON)")
+        pytest.skip("official carla client not installed (set CARLA_OFFICIAL_PYTHON)")
+
+
 def official_available() -> bool:
     return Path(OFFICIAL_PYTHON).exists()

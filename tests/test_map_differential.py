@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections import defaultdict
 
 import pytest
 
 from engine.map.town import available_maps
-from serverproc import ROOT, ServerProcess, official_available, run_client
+from serverproc import ROOT, ServerProcess, run_client, require_official_client
 
 CARLA_XODR_DIR = ROOT.parent / "shared" / "testdata" / "opendrive"
 CARLA_TOWNS = ["Town01", "Town02", "Town03"]
@@ -30,13 +29,6 @@ SHOWN_DIFFS = 5
 def server():
     with ServerProcess("-nullrhi") as proc:
         yield proc
-
-
-def _require_official_client():
-    if not official_available():
-        if os.environ.get("REQUIRE_OFFICIAL_CLIENT"):
-            pytest.fail("the official carla==0.9.16 client is required (CARLA_OFFICIAL_PYTHON)")
-        pytest.skip("official carla client not installed (set CARLA_OFFICIAL_PYTHON)")
 
 
 def _map_argument(kind: str, name: str) -> str:
@@ -213,7 +205,7 @@ def compare_dumps(official: dict, ours: dict, get_waypoint_budget: int = 0, off_
 
 @pytest.mark.parametrize("kind,name", MAPS, ids=[f"{kind}-{name}" for kind, name in MAPS])
 def test_road_queries_match_the_official_client(kind, name, server, tmp_path):
-    _require_official_client()
+    require_official_client()
     map_argument = _map_argument(kind, name)
     official = _dump("official", server, map_argument, tmp_path)
     ours = _dump("ours", server, map_argument, tmp_path)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import random
 import re
 import sys
@@ -18,7 +17,7 @@ import sys
 import pytest
 
 from engine.map.town import available_maps
-from serverproc import ROOT, ServerProcess, official_available, run_client
+from serverproc import ROOT, ServerProcess, run_client, require_official_client
 
 sys.path.insert(0, str(ROOT / "PythonAPI"))
 
@@ -217,13 +216,6 @@ def server():
         yield proc
 
 
-def _require_official_client():
-    if not official_available():
-        if os.environ.get("REQUIRE_OFFICIAL_CLIENT"):
-            pytest.fail("the official carla==0.9.16 client is required (CARLA_OFFICIAL_PYTHON)")
-        pytest.skip("official carla client not installed (set CARLA_OFFICIAL_PYTHON)")
-
-
 def _map_argument(kind: str, name: str, tmp_path) -> str:
     if kind == "town":
         return name
@@ -245,7 +237,7 @@ def _dump(which: str, server, map_argument: str, tmp_path) -> dict:
 
 @pytest.mark.parametrize("kind,name", MAPS, ids=[f"{kind}-{name}" for kind, name in MAPS])
 def test_landmarks_and_crosswalks_match_the_official_client(kind, name, server, tmp_path):
-    _require_official_client()
+    require_official_client()
     map_argument = _map_argument(kind, name, tmp_path)
     official = _dump("official", server, map_argument, tmp_path)
     ours = _dump("ours", server, map_argument, tmp_path)

@@ -17,6 +17,7 @@ from carla_odr.network import DRIVING
 
 from engine.traffic.lights import GREEN, TrafficLightSystem
 from engine.traffic.signals import RoadContext
+from engine.world import obb
 
 DEFAULT_SPEED_LIMIT_KMH = 30.0
 MPS_TO_KMH = 3.6
@@ -116,8 +117,10 @@ class VehicleTraffic:
         box_z, box_half_z = self.box_centre[b_index, 2], self.box_half[b_index, 2]
         hits = (low <= box_z + box_half_z) & (high >= box_z - box_half_z)
         yaw = np.radians(self.world.vehicles.rot[slots, 1])
-        hits &= _boxes_overlap(loc[v_index, :2], extents[v_index, :2], yaw[v_index], self.box_centre[b_index, :2],
-                               self.box_half[b_index, :2], self.box_yaw[b_index])
+        box_yaw = self.box_yaw[b_index]
+        hits &= obb.overlapping(loc[v_index, :2], extents[v_index, :2], np.cos(yaw[v_index]), np.sin(yaw[v_index]),
+                                self.box_centre[b_index, :2], self.box_half[b_index, :2], np.cos(box_yaw),
+                                np.sin(box_yaw))
         actors = self.world.actors
         for v, b in zip(v_index[hits][::-1], b_index[hits][::-1]):
             light = self.box_light[b]
@@ -149,19 +152,3 @@ class VehicleTraffic:
         speed = source_lane.speed_max if source_lane is not None and source_lane.speed_max is not None \
             else road.speed_max
         return None if speed is None else speed * MPS_TO_KMH
-
-
-def _boxes_overlap(ca, ha, yaw_a, cb, hb, yaw_b) -> np.ndarray:
-    """Separating-axis test of oriented rectangles, pair by pair (centres, half sizes, yaws in radians)."""
-    axes = []
-    for yaw in (yaw_a, yaw_b):
-        c, s = np.cos(yaw), np.sin(yaw)
-        axes.append((np.stack([c, s], -1), np.stack([-s, c], -1)))
-    (a0, a1), (b0, b1) = axes
-    d = cb - ca
-    separated = np.zeros(len(ca), dtype=bool)
-    for axis in (a0, a1, b0, b1):
-        ra = ha[:, 0] * np.abs((axis * a0).sum(1)) + ha[:, 1] * np.abs((axis * a1).sum(1))
-        rb = hb[:, 0] * np.abs((axis * b0).sum(1)) + hb[:, 1] * np.abs((axis * b1).sum(1))
-        separated |= np.abs((d * axis).sum(1)) > ra + rb
-    return ~separated

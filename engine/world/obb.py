@@ -185,6 +185,25 @@ def _row_min(x: np.ndarray) -> np.ndarray:
     return np.minimum(np.minimum(x[:, 0], x[:, 1]), np.minimum(x[:, 2], x[:, 3]))
 
 
+def _radii(ha, cos_a, sin_a, hb, cos_b, sin_b) -> np.ndarray:
+    """(m, 4): both boxes' combined reach along the axes x_a, y_a, x_b, y_b of each pair."""
+    # |cos| and |sin| of the angle between the two boxes give every cross term of the projected radii.
+    c = np.abs(cos_a * cos_b + sin_a * sin_b)
+    s = np.abs(cos_a * sin_b - sin_a * cos_b)
+    radius = np.empty((len(ha), 4))
+    radius[:, 0] = ha[:, 0] + hb[:, 0] * c + hb[:, 1] * s
+    radius[:, 1] = ha[:, 1] + hb[:, 0] * s + hb[:, 1] * c
+    radius[:, 2] = hb[:, 0] + ha[:, 0] * c + ha[:, 1] * s
+    radius[:, 3] = hb[:, 1] + ha[:, 0] * s + ha[:, 1] * c
+    return radius
+
+
+def overlapping(ca, ha, cos_a, sin_a, cb, hb, cos_b, sin_b) -> np.ndarray:
+    """(m,) bool: the box pairs overlap or touch (separating-axis test of boxes standing still)."""
+    separation = np.abs(_project(cb - ca, cos_a, sin_a, cos_b, sin_b))
+    return _row_max(separation - _radii(ha, cos_a, sin_a, hb, cos_b, sin_b)) <= 0.0
+
+
 def swept_contacts(ca, ha, cos_a, sin_a, da, cb, hb, cos_b, sin_b, db, slop: float = 0.0) -> Contacts:
     """Separating-axis test of box pairs moving in straight lines over one step.
 
@@ -195,14 +214,7 @@ def swept_contacts(ca, ha, cos_a, sin_a, da, cb, hb, cos_b, sin_b, db, slop: flo
     penetration.
     """
     m = len(ca)
-    # |cos| and |sin| of the angle between the two boxes give every cross term of the projected radii.
-    c = np.abs(cos_a * cos_b + sin_a * sin_b)
-    s = np.abs(cos_a * sin_b - sin_a * cos_b)
-    radius = np.empty((m, 4))
-    radius[:, 0] = ha[:, 0] + hb[:, 0] * c + hb[:, 1] * s
-    radius[:, 1] = ha[:, 1] + hb[:, 0] * s + hb[:, 1] * c
-    radius[:, 2] = hb[:, 0] + ha[:, 0] * c + ha[:, 1] * s
-    radius[:, 3] = hb[:, 1] + ha[:, 0] * s + ha[:, 1] * c
+    radius = _radii(ha, cos_a, sin_a, hb, cos_b, sin_b)
     s_end = _project(cb - ca, cos_a, sin_a, cos_b, sin_b)        # separation along each axis
     w = _project(db - da, cos_a, sin_a, cos_b, sin_b)            # its change over the step
     s_start = s_end - w
