@@ -146,6 +146,7 @@ class _Grid:
         cells, members = cells[order], members[order]
         bounds = np.searchsorted(cells, np.arange(self.nx * self.ny + 1))
         self.bounds = bounds.tolist()
+        self.bounds_array = bounds
         self.members = members
         v = b - a
         self.a = a[members]
@@ -205,6 +206,40 @@ class SegmentIndex:
         best, d2 = _nearest(point, self.segments.a, self._v, self._inverse, self.segments.type,
                             lane_type)
         return best if d2 != math.inf else None
+
+    def nearest_near(self, points: np.ndarray, lane_type: int) -> np.ndarray:
+        """For many points (k, 3) at once: the index of the nearest segment of a lane of the type bits, as
+        :meth:`nearest` finds it, for the points that have one within the finest grid's margin (8 m); -1
+        for the others."""
+        grid = self.grids[0]
+        result = np.full(len(points), -1, dtype=np.int64)
+        if len(points) == 0 or not len(self.segments.a):
+            return result
+        ix = np.floor((points[:, 0] - grid.origin[0]) / grid.cell).astype(np.int64)
+        iy = np.floor((points[:, 1] - grid.origin[1]) / grid.cell).astype(np.int64)
+        inside = (ix >= 0) & (iy >= 0) & (ix < grid.nx) & (iy < grid.ny)
+        cell = np.where(inside, ix * grid.ny + iy, 0)
+        bounds = grid.bounds_array
+        first = bounds[cell]
+        count = np.where(inside, bounds[cell + 1] - first, 0)
+        owner = np.repeat(np.arange(len(points)), count)
+        if len(owner) == 0:
+            return result
+        starts = np.cumsum(count) - count
+        entry = first[owner] + np.arange(len(owner)) - starts[owner]
+        w = points[owner] - grid.a[entry]
+        v = grid.v[entry]
+        t = np.clip((w * v).sum(axis=1) * grid.inverse[entry], 0.0, 1.0)
+        d = w - t[:, None] * v
+        d2 = (d * d).sum(axis=1)
+        d2[((grid.type[entry] & (lane_type & 0xFFFFFFFF)) == 0) | (d2 > grid.margin * grid.margin)] = np.inf
+        # Nearest per point; a stable sort keeps the first of equals in cell order, as nearest's argmin does.
+        order = np.lexsort((d2, owner))
+        has = np.flatnonzero(count)
+        best = order[starts[has]]
+        found = np.isfinite(d2[best])
+        result[has[found]] = grid.members[entry[best[found]]]
+        return result
 
 
 def _along_chord(a, b, x, y) -> float:

@@ -101,9 +101,13 @@ class RoadContext:
             if self._every_chord is None:
                 self._every_chord = _EveryChord(self.segments)
             return closest_waypoint(self.network, self._every_chord, x, y, z, lane_type)
+        return closest_waypoint(self.network, self.index, x, y, z, lane_type)
+
+    @property
+    def index(self) -> SegmentIndex:
         if self._index is None:
             self._index = SegmentIndex(self.segments)
-        return closest_waypoint(self.network, self._index, x, y, z, lane_type)
+        return self._index
 
     def references(self, signal_id: str) -> list:
         """The signal's references (carla_odr.landmarks.SignalReference) on roads traffic enters."""

@@ -4,15 +4,15 @@ A vehicle is at a traffic light while its bounding box overlaps one of the light
 reports that light's id and state, and otherwise Green without a light, as CARLA's vehicle controllers do.
 
 The speed limit comes from the OpenDRIVE speed record of the driving lane nearest the vehicle (the lane's
-own record, else its road's). Where the map gives none (typically the roads inside junctions) the vehicle
-keeps the limit it had, as CARLA's controllers keep the last speed-sign value; a vehicle that has met no
-record yet has 30 km/h. The lane is looked up again once the vehicle has moved 5 m.
+own record, else its road's). Where the map gives none (typically the roads inside junctions), or no driving
+lane lies within 8 m (off the road), the vehicle keeps the limit it had, as CARLA's controllers keep the
+last speed-sign value; a vehicle that has met no record yet has 30 km/h. The lane is looked up again once
+the vehicle has moved 5 m, for all moved vehicles at once.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from carla_odr import waypoints as wp
 from carla_odr.network import DRIVING
 
 from engine.traffic.lights import GREEN, TrafficLightSystem
@@ -45,6 +45,8 @@ class VehicleTraffic:
         # Per vehicle slot: the pose (x, y, z, yaw) its light was last found at, and that light (-1: none).
         self._light_pose = np.zeros((0, 4), dtype=np.float64)
         self._light = np.zeros(0, dtype=np.int64)
+        self._light_clear = np.zeros(0, dtype=np.float64)   # how far it may move before it can reach a box
+        self._chord_speed = None
 
     def fill(self, slots: np.ndarray, records: np.ndarray) -> None:
         """Write speed_limit, tl_state, has_tl and tl_id of the vehicle records of these slots."""
@@ -72,6 +74,7 @@ class VehicleTraffic:
             self._speed_at = np.concatenate([self._speed_at, np.zeros((grow, 2))])
             self._light_pose = np.concatenate([self._light_pose, np.full((grow, 4), np.nan)])
             self._light = np.concatenate([self._light, np.full(grow, -1, dtype=np.int64)])
+            self._light_clear = np.concatenate([self._light_clear, np.zeros(grow)])
         world = self.world
         for slot in slots[self._actor[slots] != world.vehicle_ids[slots]]:
             actor_id = int(world.vehicle_ids[slot])
@@ -85,15 +88,19 @@ class VehicleTraffic:
     def light_of(self, slots: np.ndarray) -> np.ndarray:
         """Per slot the index of the light whose trigger box the vehicle overlaps (the first by box order), or -1.
 
-        Only vehicles that moved since their last look are tested again; parked ones keep their answer."""
+        Only vehicles that moved since their last look are tested again, and of those far from every trigger
+        box only the ones that moved far enough to reach one; the others keep their answer."""
         if len(slots) == 0 or len(self.box_light) == 0:
             return np.full(len(slots), -1, dtype=np.int64)
         vehicles = self.world.vehicles
         pose = np.concatenate([vehicles.loc[slots], vehicles.rot[slots, 1:2]], axis=1)
-        moved = ~(np.abs(pose - self._light_pose[slots]) <= LIGHT_LOOKUP_TOLERANCE).all(axis=1)
+        last = self._light_pose[slots]
+        moved = ~(np.abs(pose - last) <= LIGHT_LOOKUP_TOLERANCE).all(axis=1)
+        moved &= ~(np.hypot(pose[:, 0] - last[:, 0], pose[:, 1] - last[:, 1]) < self._light_clear[slots])
         if moved.any():
-            self._light[slots[moved]] = self._overlapped_light(slots[moved])
-            self._light_pose[slots[moved]] = pose[moved]
+            looked = slots[moved]
+            self._light[looked], self._light_clear[looked] = self._overlapped_light(looked)
+            self._light_pose[looked] = pose[moved]
         result = self._light[slots].copy()
         found = np.flatnonzero(result >= 0)
         if len(found):
@@ -102,17 +109,19 @@ class VehicleTraffic:
             result[gone] = -1
         return result
 
-    def _overlapped_light(self, slots: np.ndarray) -> np.ndarray:
+    def _overlapped_light(self, slots: np.ndarray) -> tuple:
+        """(light index or -1, the distance each vehicle can move before its bounds may reach a box)."""
         result = np.full(len(slots), -1, dtype=np.int64)
         loc = self.world.vehicles.loc[slots]
         extents = self._extent[slots]
         reach = np.hypot(extents[:, 0], extents[:, 1])
         dx = loc[:, None, 0] - self.box_centre[None, :, 0]
         dy = loc[:, None, 1] - self.box_centre[None, :, 1]
-        near = dx * dx + dy * dy <= (reach[:, None] + self.box_reach[None, :]) ** 2
-        v_index, b_index = np.nonzero(near)
+        gap = np.sqrt(dx * dx + dy * dy) - (reach[:, None] + self.box_reach[None, :])
+        clearance = np.maximum(gap.min(axis=1), 0.0)
+        v_index, b_index = np.nonzero(gap <= 0.0)
         if len(v_index) == 0:
-            return result
+            return result, clearance
         low, high = loc[v_index, 2], loc[v_index, 2] + 2.0 * extents[v_index, 2]
         box_z, box_half_z = self.box_centre[b_index, 2], self.box_half[b_index, 2]
         hits = (low <= box_z + box_half_z) & (high >= box_z - box_half_z)
@@ -126,7 +135,7 @@ class VehicleTraffic:
             light = self.box_light[b]
             if int(self.lights.actor_ids[light]) in actors:
                 result[v] = light
-        return result
+        return result, clearance
 
     # -- speed limits --------------------------------------------------------------------------------------------
     def _speed_limits(self, slots: np.ndarray) -> np.ndarray:
@@ -134,21 +143,26 @@ class VehicleTraffic:
             return np.zeros(0, dtype=np.float32)
         loc = self.world.vehicles.loc[slots]
         moved = np.hypot(*(loc[:, :2] - self._speed_at[slots]).T) >= SPEED_LOOKUP_MOVE
-        for slot, point in zip(slots[moved], loc[moved]):
-            speed = self._lane_speed(point)
-            if speed is not None:
-                self._speed[slot] = speed
-            self._speed_at[slot] = point[:2]
+        if moved.any():
+            looked = slots[moved]
+            found = self.context.index.nearest_near(loc[moved], DRIVING)
+            speed = self._segment_speeds()[np.maximum(found, 0)]
+            known = (found >= 0) & ~np.isnan(speed)
+            self._speed[looked[known]] = speed[known]
+            self._speed_at[looked] = loc[moved, :2]
         return self._speed[slots]
 
-    def _lane_speed(self, point):
-        """km/h of the nearest driving lane's speed record (the lane's, else its road's), or None."""
-        found = self.context.closest(float(point[0]), float(point[1]), float(point[2]), DRIVING)
-        if found is None:
-            return None
-        lane = wp.lane_of(self.context.network, found)
-        road = lane.road.source
-        source_lane = road.lane_sections[lane.section.id].lanes.get(lane.id)
-        speed = source_lane.speed_max if source_lane is not None and source_lane.speed_max is not None \
-            else road.speed_max
-        return None if speed is None else speed * MPS_TO_KMH
+    def _segment_speeds(self) -> np.ndarray:
+        """km/h of each lane chord's speed record (the lane's, else its road's); NaN where there is none."""
+        if self._chord_speed is None:
+            network = self.context.network
+            by_lane = np.full(len(network.lanes), np.nan)
+            for index, lane in enumerate(network.lanes):
+                road = lane.road.source
+                source_lane = road.lane_sections[lane.section.id].lanes.get(lane.id)
+                speed = source_lane.speed_max if source_lane is not None and source_lane.speed_max is not None \
+                    else road.speed_max
+                if speed is not None:
+                    by_lane[index] = speed * MPS_TO_KMH
+            self._chord_speed = by_lane[self.context.segments.lane]
+        return self._chord_speed
