@@ -77,7 +77,7 @@ class CollisionSystem:
             self._static = {
                 "center": props.center[:, :2], "half": props.half[:, :2], "cos": cos, "sin": sin, "lo": lo, "hi": hi,
                 "z_lo": props.center[:, 2] - props.half[:, 2], "z_hi": props.center[:, 2] + props.half[:, 2],
-                "inv_mass": np.zeros(len(props)), "zero2": np.zeros((len(props), 2))}
+                "zero": np.zeros(len(props)), "zero2": np.zeros((len(props), 2))}
             self._props = props
         return self._props
 
@@ -194,7 +194,7 @@ class CollisionSystem:
         s = self._static
         table_lo, table_hi = np.concatenate([lo, s["lo"]]), np.concatenate([hi, s["hi"]])
         z_lo, z_hi = np.concatenate([b.z_lo, s["z_lo"]]), np.concatenate([b.z_hi, s["z_hi"]])
-        inv = np.concatenate([b.inv_mass, s["inv_mass"]])
+        inv = np.concatenate([b.inv_mass, s["zero"]])
         first, second = np.concatenate([i, p]), np.concatenate([j, n + q])
         keep = ((inv[first] + inv[second]) > 0) & (z_lo[first] < z_hi[second]) & (z_lo[second] < z_hi[first])
         lo_a, hi_a, lo_b, hi_b = table_lo[first], table_hi[first], table_lo[second], table_hi[second]
@@ -223,17 +223,20 @@ class CollisionSystem:
         impulse = np.where(closing < 0, -closing / inv_total, 0.0)              # on the second; minus it on the first
         push = np.maximum(contacts.depth[hit], 0.0) / inv_total                 # split in inverse proportion to mass
 
-        # Each body's share of every contact, summed (props' shares fall outside the first n and are dropped).
+        # Each body's share of every contact, summed (props' shares fall outside the first n and are dropped):
+        # the position shift and the velocity change, each along the contact normal.
         bodies = np.concatenate([first, second])
-        size = n + len(s["inv_mass"])
-
-        def summed(weight_a, weight_b):
-            w = np.concatenate([-weight_a, weight_b])
-            normals = np.concatenate([normal, normal])
-            return np.stack([np.bincount(bodies, w * normals[:, 0], size)[:n],
-                             np.bincount(bodies, w * normals[:, 1], size)[:n]], -1)
-
-        self._apply(b, summed(push * inv_a, push * inv_b), summed(impulse * inv_a, impulse * inv_b), dt)
+        size = n + len(s["zero"])
+        normals = np.concatenate([normal, normal])
+        shift_w = np.concatenate([-push * inv_a, push * inv_b])
+        dv_w = np.concatenate([-impulse * inv_a, impulse * inv_b])
+        shift = np.stack([np.bincount(bodies, shift_w * normals[:, 0], size)[:n],
+                          np.bincount(bodies, shift_w * normals[:, 1], size)[:n]], -1)
+        dv = np.stack([np.bincount(bodies, dv_w * normals[:, 0], size)[:n],
+                       np.bincount(bodies, dv_w * normals[:, 1], size)[:n]], -1)
+        touched = np.flatnonzero((shift[:, 0] != 0.0) | (shift[:, 1] != 0.0) | (dv[:, 0] != 0.0) | (dv[:, 1] != 0.0))
+        if len(touched):
+            self._apply(b, touched, shift[touched], dv[touched], dt)
 
         # Contact keys name the lower actor id first (props always second); the impulse is the one on it.
         a_id = b.ids[first]
@@ -255,22 +258,20 @@ class CollisionSystem:
             self._grid = obb.StaticGrid.build(self._static["lo"], self._static["hi"], STATIC_CELL, margin)
         return self._grid
 
-    def _apply(self, b: Bodies, shift: np.ndarray, dv: np.ndarray, dt: float) -> None:
-        touched = np.flatnonzero((shift[:, 0] != 0.0) | (shift[:, 1] != 0.0) | (dv[:, 0] != 0.0) | (dv[:, 1] != 0.0))
-        if len(touched) == 0:
-            return
+    def _apply(self, b: Bodies, rows: np.ndarray, shift: np.ndarray, dv: np.ndarray, dt: float) -> None:
+        """Move the bodies of ``rows`` by ``shift`` and change their velocity by ``dv`` (both (k, 2))."""
         for is_vehicle, state in ((True, self.world.vehicles), (False, self.world.walkers)):
-            rows = touched[b.is_vehicle[touched] == is_vehicle]
-            if len(rows) == 0:
+            mine = b.is_vehicle[rows] == is_vehicle
+            if not mine.any():
                 continue
-            slots = b.slots[rows]
-            state.loc[slots, :2] += shift[rows]
+            slots = b.slots[rows[mine]]
+            state.loc[slots, :2] += shift[mine]
             old = state.vel[slots]
             if is_vehicle:
                 # The vehicle model keeps only the speed along the heading: project the new velocity on it.
                 pitch, yaw = np.radians(state.rot[slots, 0]), np.radians(state.rot[slots, 1])
                 cos_p, cos_y, sin_y = np.cos(pitch), np.cos(yaw), np.sin(yaw)
-                speed = state.speed[slots] + (dv[rows, 0] * cos_y + dv[rows, 1] * sin_y) / np.maximum(cos_p, 1e-6)
+                speed = state.speed[slots] + (dv[mine, 0] * cos_y + dv[mine, 1] * sin_y) / np.maximum(cos_p, 1e-6)
                 state.speed[slots] = speed
                 vel = np.empty_like(old)
                 vel[:, 0] = speed * cos_p * cos_y
@@ -278,10 +279,11 @@ class CollisionSystem:
                 vel[:, 2] = speed * np.sin(pitch)
             else:
                 vel = old.copy()
-                vel[:, :2] += dv[rows]
+                vel[:, :2] += dv[mine]
             state.vel[slots] = vel
             if dt > 0:
                 state.acc[slots] += (vel - old) / dt
+
 
 def attach(service, world) -> None:
     """Give a new world its collision system (service.actor_wire encodes the actors of the events)."""

@@ -107,51 +107,22 @@ def static_pairs(lo: np.ndarray, hi: np.ndarray, grid: StaticGrid) -> tuple:
     return owner, grid.box[grid.first[index[owner]] + k]
 
 
-# Neighbour cells looked at from each cell; with the cell itself, every neighbouring pair of cells once.
-_HALF_NEIGHBOURS = ((1, -1), (1, 0), (1, 1), (0, 1))
-_MAX_CELLS_PER_BOX = 64      # the moving boxes' grid is coarsened rather than grow beyond this many cells per box
-
-
-_ALL_PAIRS_UP_TO = 48
-_PAIRS_OF: dict = {}
-
-
-def _all_pairs(n: int) -> tuple:
-    if n not in _PAIRS_OF:
-        _PAIRS_OF[n] = np.triu_indices(n, 1)
-    return _PAIRS_OF[n]
-
-
 def moving_pairs(lo: np.ndarray, hi: np.ndarray) -> tuple:
-    """Pairs (i, j), i < j, of boxes that may overlap (a superset: boxes in the same or neighbouring cells
-    of a grid as coarse as the largest box)."""
+    """Pairs (i, j), i < j, of boxes whose bounds overlap: sort and sweep along the axis the boxes spread
+    over most (each box pairs with those that start before it ends), the other axis filtering."""
     n = len(lo)
     if n < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if n <= _ALL_PAIRS_UP_TO:
-        # Few boxes: testing every pair's bounds takes fewer array operations than filing them in a grid.
-        i, j = _all_pairs(n)
-        keep = ((lo[i, 0] <= hi[j, 0]) & (lo[j, 0] <= hi[i, 0]) & (lo[i, 1] <= hi[j, 1]) & (lo[j, 1] <= hi[i, 1]))
-        return i[keep], j[keep]
-    centre = 0.5 * (lo + hi)
-    (x0, x1), (y0, y1) = _column_range(centre)
-    cell = max(float((hi - lo).max()), float(np.sqrt((x1 - x0) * (y1 - y0) / (_MAX_CELLS_PER_BOX * n))), 1e-3)
-    cells = _cells(centre, cell)
-    grid = _DenseGrid.around(cells, cell)
-    index = grid.index(cells)
-    order, first, count = _file(index, grid.size)
-    sorted_index = index[order]
-    # The same cell: each box with those after it.
-    rank = np.arange(n) - first[sorted_index]
-    owner, k = _ranges(count[sorted_index] - rank - 1)
-    firsts, seconds = [order[owner]], [order[owner + 1 + k]]
-    # Half of the neighbouring cells (the border keeps them inside the grid).
-    steps = np.array([dx * grid.shape[1] + dy for dx, dy in _HALF_NEIGHBOURS], dtype=np.int64)
-    other = (sorted_index[None, :] + steps[:, None]).reshape(-1)
-    owner, k = _ranges(count[other])
-    firsts.append(order[owner % n])
-    seconds.append(order[first[other[owner]] + k])
-    a, b = np.concatenate(firsts), np.concatenate(seconds)
+    (x0, x1), (y0, y1) = _column_range(lo)
+    axis = 0 if x1 - x0 >= y1 - y0 else 1
+    across = 1 - axis
+    order = np.argsort(lo[:, axis], kind="stable")
+    start = lo[order, axis]
+    stop = np.searchsorted(start, hi[order, axis], side="right")
+    owner, k = _ranges(stop - np.arange(1, n + 1))
+    a, b = order[owner], order[owner + 1 + k]
+    keep = (lo[a, across] <= hi[b, across]) & (lo[b, across] <= hi[a, across])
+    a, b = a[keep], b[keep]
     return np.minimum(a, b), np.maximum(a, b)
 
 
