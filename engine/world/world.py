@@ -43,6 +43,7 @@ class World:
         self.vehicles = VehicleState(sample_slope=not town.flat)
         self.walkers = WalkerState()
         self.actors: dict = {}
+        self._posed: dict = {}          # the actors without a physics slot (sensors, lights, ...), by id, in order
         self.vehicle_ids = np.zeros(0, dtype=np.uint32)     # slot -> actor id
         self.walker_ids = np.zeros(0, dtype=np.uint32)
         self._next_id = 1
@@ -72,6 +73,8 @@ class World:
 
     def _register(self, actor: Actor) -> Actor:
         self.actors[actor.id] = actor
+        if actor.slot < 0:
+            self._posed[actor.id] = actor
         return actor
 
     def actor(self, actor_id) -> Actor:
@@ -159,6 +162,7 @@ class World:
                 child.location, child.rotation = self.world_pose(child)
                 child.parent_id = 0
         del self.actors[actor.id]
+        self._posed.pop(actor.id, None)
 
     # -- poses ------------------------------------------------------------------------------------------------
     def world_pose(self, actor: Actor) -> tuple:
@@ -268,9 +272,8 @@ class World:
         vslots = np.flatnonzero(v.alive)
         wslots = np.flatnonzero(w.alive)
         static, attached = [], []
-        for actor in self.actors.values():
-            if actor.slot < 0:
-                (attached if actor.parent_id else static).append(actor)
+        for actor in self._posed.values():
+            (attached if actor.parent_id else static).append(actor)
         block, rows = self._static_records(static)
         others = static + attached
         n_v, n_w = len(vslots), len(wslots)
