@@ -44,6 +44,8 @@ PLAN = 12                     # lanes a plan holds (current one first)
 HORIZON = 40                  # samples looked ahead (about 60 m)
 ADVANCE = 6                   # samples a vehicle may pass in one tick
 RELOCATE_DISTANCE = 8.0       # a vehicle this far from its sample was moved: find it again
+RELOCATE_MOVE = 1.0           # m: ... once it has moved this far from where it was last looked for,
+RELOCATE_MOVE_SHARE = 0.1     # or this share of how far its sample was then, if more
 LATERAL_ACCEL = 2.5           # m/s^2 allowed in curves
 STOP_MARGIN = 0.6             # m between the front bumper and a stop line
 STOP_SIGN_SPEED = 0.3         # m/s counts as stopped at a stop sign
@@ -117,7 +119,8 @@ class AutopilotDriver:
     # -- per-slot state ----------------------------------------------------------------------------------------
     def _fields(self) -> dict:
         return {"plan": ((PLAN,), np.int64, self.graph.sentinel), "cur": ((), np.int64, -1),
-                "stop_served": ((), np.int64, -1), "cooldown": ((), np.float64, 0.0)}
+                "stop_served": ((), np.int64, -1), "cooldown": ((), np.float64, 0.0),
+                "located_at": ((3,), np.float64, np.nan)}
 
     def _grow(self, capacity: int) -> None:
         self._reservations.grow(capacity)
@@ -301,11 +304,19 @@ class AutopilotDriver:
         g = self.graph
         cur = self._cur[slots]
         safe = np.maximum(cur, 0)
-        lost = (cur < 0) | (np.hypot(px - g.x[safe], py - g.y[safe]) > RELOCATE_DISTANCE)
+        # One far from every lane (off the road) stays far from its sample: it is looked for again only
+        # after it has moved, not every tick.
+        located = self._located_at[slots]
+        lost = (cur < 0) | ((np.hypot(px - g.x[safe], py - g.y[safe]) > RELOCATE_DISTANCE)
+                            & ~(np.hypot(px - located[:, 0], py - located[:, 1]) <= located[:, 2]))
         if not lost.any():
             return
         which = np.flatnonzero(lost)
-        for k, point in zip(which.tolist(), g.nearest_points(px[which], py[which], yaw[which]).tolist()):
+        points = g.nearest_points(px[which], py[which], yaw[which])
+        gap = np.hypot(px[which] - g.x[points], py[which] - g.y[points])
+        self._located_at[slots[which]] = np.stack(
+            [px[which], py[which], np.maximum(RELOCATE_MOVE, RELOCATE_MOVE_SHARE * gap)], axis=1)
+        for k, point in zip(which.tolist(), points.tolist()):
             slot = int(slots[k])
             self._plan[slot] = g.sentinel
             self._plan[slot, 0] = g.lane[point]
