@@ -60,8 +60,7 @@ class CollisionSystem:
         self._static: dict = {}
         self._contacts = np.zeros(0, np.int64)       # sorted keys of the contacts of the last tick
         self._start = {"vehicle": np.zeros((0, 2)), "walker": np.zeros((0, 2))}
-        self._half = {"vehicle": np.zeros((0, 3)), "walker": np.zeros((0, 3))}
-        self._half_ids = {"vehicle": np.zeros(0, np.uint32), "walker": np.zeros(0, np.uint32)}
+        self._roster_key, self._roster_value = None, None
         world.collision_events = []
         self.event_others: list = []
         self.disabled: set = set()        # actor ids whose collisions set_actor_collisions turned off
@@ -121,7 +120,9 @@ class CollisionSystem:
     def after_physics(self, world, dt: float) -> None:
         bodies = self.bodies(moved=True)
         keys, impulses = self._resolve(bodies, dt) if len(bodies) else _NO_CONTACTS
-        began = ~np.isin(keys, self._contacts, assume_unique=True)
+        known = self._contacts
+        at = np.minimum(np.searchsorted(known, keys), max(len(known) - 1, 0))
+        began = (known[at] != keys) if len(known) else np.ones(len(keys), bool)
         self._contacts = keys
         events, others = [], []
         for k in np.flatnonzero(began):
@@ -141,40 +142,57 @@ class CollisionSystem:
 
     def bodies(self, moved: bool = False) -> Bodies:
         """Every live vehicle and walker as boxes (``moved``: with where it stood before the step)."""
-        parts = []
-        for kind, state, ids, mass in (("vehicle", self.world.vehicles, self.world.vehicle_ids, None),
-                                       ("walker", self.world.walkers, self.world.walker_ids, WALKER_MASS_KG)):
-            slots = np.flatnonzero(state.alive)
-            if len(slots) == 0:
-                continue
-            half = self._halves(kind, ids, slots)
-            loc = state.loc[slots]
-            base = loc[:, 2] - (0.0 if kind == "vehicle" else half[:, 2])   # a vehicle's origin is on the ground
-            start = self._start[kind]
-            start = start[slots] if moved and len(start) > slots[-1] else loc[:, :2]
-            m = state.p_mass[slots] if mass is None else np.full(len(slots), mass)
-            inv = np.where(state.simulate_physics[slots], 1.0 / m, 0.0)
-            parts.append((ids[slots].astype(np.int64), np.full(len(slots), kind == "vehicle"), slots, loc[:, :2],
-                          base, base + 2 * half[:, 2], half[:, :2], state.rot[slots, 1], start, state.vel[slots], inv))
-        if not parts:
+        roster = self._roster()
+        if roster is None:
             empty2 = np.zeros((0, 2))
             return Bodies(np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, np.int64), empty2, np.zeros(0),
                           np.zeros(0), empty2, np.zeros(0), empty2, np.zeros((0, 3)), np.zeros(0))
-        columns = list(parts[0]) if len(parts) == 1 else [np.concatenate(column) for column in zip(*parts)]
-        if self.disabled:
-            keep = ~np.isin(columns[0], np.fromiter(self.disabled, np.int64))
-            columns = [column[keep] for column in columns]
-        return Bodies(*columns)
+        ids, is_vehicle, slots, half, z_offset, inv_mass, parts = roster
+        moving = []
+        for kind, state, rows in parts:
+            kind_slots = slots[rows]
+            loc = state.loc[kind_slots]
+            start = self._start[kind]
+            start = start[kind_slots] if moved and len(start) > kind_slots.max() else loc[:, :2]
+            moving.append((loc, state.rot[kind_slots, 1], start, state.vel[kind_slots]))
+        loc, yaw, start, vel = moving[0] if len(moving) == 1 else [np.concatenate(c) for c in zip(*moving)]
+        base = loc[:, 2] - z_offset                     # a vehicle's origin is on the ground, a walker's mid-body
+        return Bodies(ids, is_vehicle, slots, loc[:, :2], base, base + 2 * half[:, 2], half[:, :2], yaw, start, vel,
+                      inv_mass)
 
-    def _halves(self, kind: str, ids: np.ndarray, slots: np.ndarray) -> np.ndarray:
-        """Half extents by slot, refreshed when the actors in the slots change."""
-        known = self._half_ids[kind]
-        if len(known) != len(ids) or not np.array_equal(known, ids):
-            actors = self.world.actors
-            self._half[kind] = np.array([actors[int(i)].extent if int(i) in actors else (0.0, 0.0, 0.0)
-                                         for i in ids], dtype=np.float64).reshape(-1, 3)
-            self._half_ids[kind] = ids.copy()
-        return self._half[kind][slots]
+    def _roster(self):
+        """What changes only when actors come, go or change: (ids, is-vehicle, slots, half extents, z offset of the
+        origin, inverse masses, [(kind, state, rows of that kind)]), or None without bodies; rebuilt when the
+        live slots, their actors, masses, physics switches or the disabled set change."""
+        world = self.world
+        key = (world.vehicles.alive.tobytes(), world.vehicles.simulate_physics.tobytes(), world.vehicle_ids.tobytes(),
+               world.vehicles.p_mass.tobytes(), world.walkers.alive.tobytes(),
+               world.walkers.simulate_physics.tobytes(), world.walker_ids.tobytes(), frozenset(self.disabled))
+        if key == self._roster_key:
+            return self._roster_value
+        columns = []
+        for kind, state, ids in (("vehicle", world.vehicles, world.vehicle_ids),
+                                 ("walker", world.walkers, world.walker_ids)):
+            slots = np.flatnonzero(state.alive)
+            if self.disabled:
+                slots = slots[~np.isin(ids[slots].astype(np.int64), np.fromiter(self.disabled, np.int64))]
+            if len(slots) == 0:
+                continue
+            half = np.array([world.actors[int(i)].extent if int(i) in world.actors else (0.0, 0.0, 0.0)
+                             for i in ids[slots]], dtype=np.float64).reshape(-1, 3)
+            mass = state.p_mass[slots] if kind == "vehicle" else np.full(len(slots), WALKER_MASS_KG)
+            columns.append((kind, state, ids[slots].astype(np.int64), slots, half,
+                            np.zeros(len(slots)) if kind == "vehicle" else half[:, 2],
+                            np.where(state.simulate_physics[slots], 1.0 / mass, 0.0)))
+        value = None
+        if columns:
+            sizes = np.cumsum([0] + [len(c[2]) for c in columns])
+            parts = [(c[0], c[1], np.arange(sizes[k], sizes[k + 1])) for k, c in enumerate(columns)]
+            ids, slots, half, z_offset, inv_mass = (np.concatenate([c[i] for c in columns]) for i in range(2, 7))
+            is_vehicle = np.concatenate([np.full(len(c[2]), c[0] == "vehicle") for c in columns])
+            value = (ids, is_vehicle, slots, half, z_offset, inv_mass, parts)
+        self._roster_key, self._roster_value = key, value
+        return value
 
     # -- detection and response --------------------------------------------------------------------------------
     def _resolve(self, b: Bodies, dt: float) -> tuple:

@@ -1,5 +1,6 @@
-"""Oriented boxes in the ground plane, vectorised: the broad phase (a uniform grid), the swept
-separating-axis test and the sphere sweep the obstacle sensor uses.
+"""Oriented boxes in the ground plane, vectorised: the broad phase (sort and sweep for the moving boxes, a
+uniform grid for the static ones), the swept separating-axis test and the sphere sweep the obstacle sensor
+uses.
 
 A box is its centre (x, y), half extents (along its own x and y) and yaw in degrees; heights are upright
 intervals handled by the callers. Everything works on arrays of many boxes or pairs at once.
