@@ -69,6 +69,52 @@ def test_blocked_query_lists_the_parked_vehicle(client_kind, tmp_path):
     assert result["tail"] == ["Frames: 800", "Duration: 39.95 seconds"]
 
 
+def test_the_issues_round_trip_with_hero_collision_parked_vehicle_and_replay(client_kind, tmp_path):
+    """40 s of 20 drivers, a parked vehicle and a hero hitting a stationary one: the three queries, then a
+    replay from 10 s for 5 s that matches the recorded poses at every recorded frame."""
+    path = tmp_path / "issue.log"
+    with ServerProcess("-nullrhi") as server:
+        result = _run(client_kind, "recorder_issue_round_trip.py", server.port, "--file", str(path))
+        assert server.alive()
+    vehicles = {int(i): type_id for i, type_id in result["vehicles"].items()}
+    hero, target, parked = result["hero"], result["target"], result["parked"]
+    assert result["drivers"] == 20 and len(vehicles) == 23
+    # file info: a creation line for every vehicle, the hero with its role
+    assert sorted(result["created_listed"]) == sorted(vehicles) and result["hero_listed_as_hero"]
+    assert result["info_tail"] == ["Frames: 800", "Duration: 39.95 seconds"]
+    # collisions of the hero with vehicles: one row per contact with a vehicle that the hero's sensor saw begin
+    assert result["collision_header"].split() == ["Time", "Types", "Id", "Actor", "1", "Id", "Actor", "2"]
+    contacts = [(t, other) for t, other in result["hero_contacts"] if other in vehicles]
+    rows = result["collision_rows"]
+    assert len(rows) == len(contacts) >= 1 and contacts[0][1] == target, (rows, result["hero_contacts"])
+    for row, (t, other) in zip(rows, contacts):
+        assert row[1:] == ["v", "v", str(hero), "vehicle.audi.tt", str(other), vehicles[other]]
+        assert abs(float(row[0]) - t) <= 0.5 + 1e-6          # %.0f of the frame's elapsed time
+    assert result["collision_tail"] == ["Frames: 800", "Duration: 40 seconds"]   # CARLA's sticky %.0f
+    # blocked actors (30 s, 10 cm): the parked vehicle from the second frame to the end, the spectator, and
+    # exactly the vehicles that the client saw stand still that long (drivers stuck at a building)
+    assert result["parked_moved_cm"] < 0.1 and result["closest_to_parked_m"] > 10.0
+    assert result["blocked_header"] == "    Time     Id Actor                                 Duration"
+    blocked = {int(row[1]): row for row in result["blocked_rows"]}
+    assert len(blocked) == len(result["blocked_rows"])
+    assert blocked.pop(result["spectator"])[2:] == ["spectator", "39"]
+    assert blocked[parked] == ["0", str(parked), vehicles[parked], "39"]
+    assert set(blocked) == {int(i) for i in result["still"]}
+    for actor_id, (time_s, _, name, duration) in blocked.items():
+        [(since, seconds)] = result["still"][str(actor_id)]
+        assert name == vehicles[actor_id]
+        assert abs(float(time_s) - since) <= 0.5 + 1e-6 and abs(float(duration) - seconds) <= 0.5 + 1e-6
+    assert result["blocked_tail"] == ["Frames: 800", "Duration: 39.95 seconds"]
+    # replay from 10 s for 5 s: the j-th tick shows recorded frame 200 + j
+    assert result["replay_text"] == (f"Replaying File: {path}\nTotal time recorded: 39.95\n"
+                                     f"Replaying from 10 s - 15 s (39.95 s) at 1.0x\n")
+    assert result["compared_ticks"] == 100
+    assert result["max_location_error_cm"] < 1.0, result["worst"]
+    assert result["max_rotation_error_deg"] < 0.01
+    recording = parse_recording(path.read_bytes())
+    assert recording.frame_count == 800 and recording.dropped_bytes == 0
+
+
 def _masked(data: bytes) -> bytes:
     """The bytes of a recording with the header date and every PlatformTime value zeroed."""
     out = bytearray(data)
