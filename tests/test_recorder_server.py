@@ -35,6 +35,7 @@ def test_recorded_run_replays_the_recorded_transforms(client_kind, tmp_path):
     assert result["path"] == str(path)
     assert result["vehicles"] == 20 and result["created_listed"]
     assert result["traffic_lights"] > 0 and result["light_mismatches"] == 0
+    assert result["elapsed_mismatches"] == 0          # the replay restores each light's time in its state
     assert result["info_tail"] == ["Frames: 60", "Duration: 2.95 seconds"]
     assert result["replay_text"] == (f"Replaying File: {path}\nTotal time recorded: 2.95\n"
                                      f"Replaying from 1 s - 2 s (2.95 s) at 1.0x\n")

@@ -27,6 +27,7 @@ log = logging.getLogger("carla.replayer")
 
 CM = 100.0
 FAST_PLAYBACK = 2.0          # time factors from here on set frames without interpolation (CARLA's code)
+FRAME_TIME_SLACK = 1e-6      # s: see _frame_at
 DEFAULT_FOLLOW_OFFSET = ((-10.0, 0.0, 5.0), (-25.0, 0.0, 0.0))
 
 
@@ -174,8 +175,11 @@ class ReplaySession:
 
     # -- time -------------------------------------------------------------------------------------------------
     def _frame_at(self, t: float) -> int:
-        """Index of the frame holding replay time t (the last frame once t is past it)."""
-        return max(int(np.searchsorted(self.elapsed, t, side="right")) - 1, 0)
+        """Index of the frame holding replay time t (the last frame once t is past it). A time within a
+        microsecond of a frame's counts as that frame: the replay clock and the recorded times are sums of the
+        same deltas in a different order, and a clock a rounding error short of a frame would show the one
+        before it (its traffic light states with the next frame's poses)."""
+        return max(int(np.searchsorted(self.elapsed, t + FRAME_TIME_SLACK, side="right")) - 1, 0)
 
     # -- events -----------------------------------------------------------------------------------------------
     def _apply_events_to(self, last: int) -> None:
@@ -380,11 +384,13 @@ class ReplaySession:
         records = self._packet(PacketId.STATE, k)
         lights = getattr(world, "traffic_lights", None)
         if records is not None and len(records) and lights is not None:
-            # the recorded state and frozen flag; the time already spent in the state has no setter yet
-            for rec_id, frozen, state in records[["id", "frozen", "state"]].tolist():
+            # as CARLA's ProcessReplayerStateTrafficLight: the state, the controller's elapsed time, the group's
+            # frozen flag
+            for rec_id, frozen, elapsed, state in records[["id", "frozen", "elapsed_time", "state"]].tolist():
                 index = lights.index_of_actor.get(self.mapped.get(rec_id, -1))
                 if index is not None and state <= 3:
                     lights.set_state(index, state)
+                    lights.set_elapsed(index, elapsed)
                     if bool(lights.frozen[index]) != bool(frozen):
                         lights.freeze_group_of(index, bool(frozen))
 

@@ -274,6 +274,11 @@ class TrafficLightSystem:
         self._version += 1
         self.state[index] = state
 
+    def set_elapsed(self, index: int, seconds: float) -> None:
+        """The time the light's controller has spent in its stage (what CARLA's replayer restores)."""
+        self._version += 1
+        self.controller_elapsed[self.light_controller[index]] = np.float32(seconds)
+
     def set_stage_time(self, index: int, state: int, seconds: float) -> None:
         self._version += 1
         stage = int(np.flatnonzero(STAGES == state)[0])

@@ -33,12 +33,13 @@ def angle_error(a, b):
 
 lights = list(world.get_actors().filter("traffic.traffic_light"))
 path = client.start_recorder(args.file)
-recorded, recorded_lights = [], []
+recorded, recorded_lights, recorded_elapsed = [], [], []
 for _ in range(args.ticks):
     world.tick()
     snapshot = world.get_snapshot()
     recorded.append({v.id: pose(snapshot, v.id) for v in vehicles})
     recorded_lights.append({light.id: int(light.get_state()) for light in lights})
+    recorded_elapsed.append({light.id: light.get_elapsed_time() for light in lights})
 client.stop_recorder()
 # the replay sets the recorded light states again: switch every light off and freeze it first
 world.freeze_all_traffic_lights(True)
@@ -55,7 +56,7 @@ leader = vehicles[0].id
 replay_text = client.replay_file(args.file, args.start, args.duration, leader)
 first = int(round(args.start / 0.05))
 location_error = rotation_error = follow_error = follow_pitch_error = 0.0
-light_mismatches = 0
+light_mismatches = elapsed_mismatches = 0
 for j in range(1, int(round(args.duration / 0.05)) + 1):
     world.tick()
     snapshot = world.get_snapshot()
@@ -66,6 +67,8 @@ for j in range(1, int(round(args.duration / 0.05)) + 1):
         location_error = max(location_error, math.dist(got[:3], want[:3]) * 100.0)
         rotation_error = max(rotation_error, *(angle_error(g, w) for g, w in zip(got[3:], want[3:])))
     light_mismatches += sum(int(light.get_state()) != recorded_lights[first + j][light.id] for light in lights)
+    elapsed_mismatches += sum(abs(light.get_elapsed_time() - recorded_elapsed[first + j][light.id]) > 1e-3
+                              for light in lights)
     transform = snapshot.find(leader).get_transform()
     behind = transform.transform(carla.Location(x=-10.0, z=5.0))
     spectator = snapshot.find(world.get_spectator().id).get_transform()
@@ -132,6 +135,7 @@ emit({
     "vehicles": len(vehicles),
     "traffic_lights": len(lights),
     "light_mismatches": light_mismatches,
+    "elapsed_mismatches": elapsed_mismatches,
     "created_listed": all(f" Create {v.id}: {v.type_id} (1) at " in info for v in vehicles),
     "info_tail": info.strip().splitlines()[-2:],
     "replay_text": replay_text,
