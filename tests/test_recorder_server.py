@@ -148,6 +148,19 @@ def test_two_recordings_of_the_same_run_differ_only_in_date_and_platform_time(tm
     assert _masked(files[0]) == _masked(files[1])
 
 
+def test_two_recordings_without_additional_data_differ_only_in_the_date(tmp_path):
+    files = []
+    for n in range(2):
+        path = tmp_path / f"plain{n}.log"
+        with ServerProcess("-nullrhi") as server:
+            _run("ours", "recorder_determinism.py", server.port, "--file", str(path), "--additional", "0")
+        files.append(path.read_bytes())
+    recording = parse_recording(files[0])
+    assert PacketId.PLATFORM_TIME not in set(recording.packets["id"].tolist())
+    date_at = 4 + len(read_header(files[0])[0].magic)       # the header's date: the only bytes that may differ
+    assert files[0][:date_at] + files[0][date_at + 8:] == files[1][:date_at] + files[1][date_at + 8:]
+
+
 def _recorded_positions(recording, t: float) -> dict:
     """Recorded id -> location (m) at replay time t, interpolated between the frames around t."""
     elapsed = recording.frames["elapsed"]
@@ -291,6 +304,25 @@ def test_sigterm_closes_the_recording_cleanly(tmp_path):
     assert "CARLA server stopped" in output
     recording = parse_recording(path.read_bytes())      # strict: every packet whole, nothing left over
     assert recording.frame_count >= 10 and recording.dropped_bytes == 0
+
+
+def test_a_killed_server_leaves_a_recording_readable_to_its_last_whole_frame(tmp_path):
+    path = tmp_path / "killed.log"
+    server = ServerProcess("-nullrhi")
+    server.start()
+    try:
+        _run("ours", "recorder_start_only.py", server.port, "--file", str(path))
+        time.sleep(0.3)
+        server.process.kill()                            # SIGKILL: no handler runs, nothing is closed
+        server.process.communicate(timeout=30)
+    finally:
+        if server.alive():
+            server.process.kill()
+    data = path.read_bytes()
+    recording = parse_recording(data, complete_frames_only=True)
+    assert recording.frame_count >= 10
+    # what is left over, if the kill fell inside a write, is less than one frame's packets
+    assert recording.dropped_bytes < len(data) / recording.frame_count
 
 
 EXAMPLES = ROOT / "PythonAPI" / "examples"

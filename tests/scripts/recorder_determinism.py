@@ -1,8 +1,10 @@
-"""A fixed synchronous run recorded with additional data: vehicles and walkers, controls and lights."""
+"""A fixed synchronous run recorded (with additional data unless --additional 0): vehicles and walkers, controls
+and lights."""
 import carla
 from _common import connect, emit, synchronous
 
-client, args = connect({"--file": {"required": True}, "--ticks": {"type": int, "default": 40}})
+client, args = connect({"--file": {"required": True}, "--ticks": {"type": int, "default": 40},
+                        "--additional": {"type": int, "default": 1}})
 world = client.get_world()
 synchronous(world, True)
 world.reset_all_traffic_lights()   # the light cycle ran on the wall clock until now
@@ -20,7 +22,7 @@ for i in range(2):
     walker.apply_control(carla.WalkerControl(direction=carla.Vector3D(1.0, 0.0, 0.0), speed=1.2))
     actors.append(walker)
 world.tick()
-path = client.start_recorder(args.file, True)
+path = client.start_recorder(args.file, bool(args.additional))
 for k in range(args.ticks):
     if k == args.ticks // 2:
         actors[1].apply_control(carla.VehicleControl(brake=1.0))
