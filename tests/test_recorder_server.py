@@ -197,6 +197,8 @@ def test_a_carla_recording_replays_on_carla_town01(client_kind):
             assert set(positions) == set(roles)
             for role, location in positions.items():
                 assert np.linalg.norm(np.array(location) - expected[roles[role]]) * 100 < 1.0, (start, j, role)
+    # on the served Town01 every replayed vehicle stands on a driving lane, near its centre
+    assert None not in result["off_lane"] and max(result["off_lane"]) < 1.0, result["off_lane"]
     first_hero = [tuple(run["ticks"][0]["hero"]) for run in result["runs"].values()]
     assert len(set(first_hero)) == 3          # three start times, three places along the recorded drive
     assert result["vehicles_after_stop"] == 0     # stop_replayer(False) plays the recorded destructions
