@@ -37,6 +37,7 @@ if args.autopilot_port:
 else:
     follow_up = lambda: carla.command.ApplyVehicleControl(  # noqa: E731
         carla.command.FutureActor, carla.VehicleControl(throttle=0.6, steer=0.1))
+camera_point = points[0]
 ids = []
 while len(ids) < args.vehicles and points:
     batch = [carla.command.SpawnActor(blueprint, t).then(follow_up()) for t in points[:args.vehicles - len(ids)]]
@@ -44,7 +45,7 @@ while len(ids) < args.vehicles and points:
     ids += [r.actor_id for r in client.apply_batch_sync(batch, True) if not r.error]
 camera = None
 if args.camera:
-    camera = world.spawn_actor(world.get_blueprint_library().find("sensor.camera.rgb"), points[0])
+    camera = world.spawn_actor(world.get_blueprint_library().find("sensor.camera.rgb"), camera_point)
     camera.listen(lambda image: None)
 for _ in range(20):
     world.tick()
