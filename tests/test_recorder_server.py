@@ -291,36 +291,32 @@ def test_hero_collisions_are_recorded_and_listed(tmp_path):
     assert result["hero_moved_cm"] < 1.0 and result["parked_from_start_cm"] < 1.0
 
 
-def test_sigterm_closes_the_recording_cleanly(tmp_path):
+def _interrupted_recording(tmp_path, stop) -> tuple:
+    """(server output, recording bytes) of a server stopped by ``stop(process)`` while it records."""
     path = tmp_path / "interrupted.log"
     server = ServerProcess("-nullrhi")
     server.start()
     try:
         _run("ours", "recorder_start_only.py", server.port, "--file", str(path))
         time.sleep(0.3)
-        server.process.send_signal(signal.SIGTERM)
+        stop(server.process)
         output = server.process.communicate(timeout=30)[0]
     finally:
         if server.alive():
             server.process.kill()
+    return output, path.read_bytes()
+
+
+def test_sigterm_closes_the_recording_cleanly(tmp_path):
+    output, data = _interrupted_recording(tmp_path, lambda process: process.send_signal(signal.SIGTERM))
     assert "CARLA server stopped" in output
-    recording = parse_recording(path.read_bytes())      # strict: every packet whole, nothing left over
+    recording = parse_recording(data)      # strict: every packet whole, nothing left over
     assert recording.frame_count >= 10 and recording.dropped_bytes == 0
 
 
 def test_a_killed_server_leaves_a_recording_readable_to_its_last_whole_frame(tmp_path):
-    path = tmp_path / "killed.log"
-    server = ServerProcess("-nullrhi")
-    server.start()
-    try:
-        _run("ours", "recorder_start_only.py", server.port, "--file", str(path))
-        time.sleep(0.3)
-        server.process.kill()                            # SIGKILL: no handler runs, nothing is closed
-        server.process.communicate(timeout=30)
-    finally:
-        if server.alive():
-            server.process.kill()
-    data = path.read_bytes()
+    # SIGKILL: no handler runs, nothing is closed
+    _, data = _interrupted_recording(tmp_path, lambda process: process.kill())
     recording = parse_recording(data, complete_frames_only=True)
     assert recording.frame_count >= 10
     # what is left over, if the kill fell inside a write, is less than one frame's packets

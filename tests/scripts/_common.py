@@ -26,3 +26,30 @@ def synchronous(world, on: bool, delta=0.05):
     settings.synchronous_mode = on
     settings.fixed_delta_seconds = delta if on else None
     return world.apply_settings(settings)
+
+
+def spawn_drivers(world, count: int = 20) -> list:
+    """Four-wheeled vehicles (blueprints in id order) at the first spawn points, on fixed controls that keep
+    them driving: straight, or in wide left and right circles."""
+    library = world.get_blueprint_library()
+    blueprints = sorted((bp for bp in library.filter("vehicle.*")
+                         if bp.get_attribute("number_of_wheels").as_int() == 4), key=lambda bp: bp.id)
+    points = world.get_map().get_spawn_points()
+    drivers = []
+    for i in range(count):
+        vehicle = world.try_spawn_actor(blueprints[i % len(blueprints)], points[i])
+        if vehicle is not None:
+            drivers.append(vehicle)
+            vehicle.apply_control(carla.VehicleControl(throttle=0.6, steer=0.15 * ((i % 3) - 1)))
+    return drivers
+
+
+def pose(snapshot, actor_id) -> list:
+    """[x, y, z, pitch, yaw, roll] of an actor in a world snapshot."""
+    t = snapshot.find(actor_id).get_transform()
+    return [t.location.x, t.location.y, t.location.z, t.rotation.pitch, t.rotation.yaw, t.rotation.roll]
+
+
+def angle_error(a: float, b: float) -> float:
+    """The difference of two angles in degrees, folded into [0, 180]."""
+    return abs((a - b + 180.0) % 360.0 - 180.0)

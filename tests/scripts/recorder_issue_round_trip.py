@@ -6,7 +6,7 @@ with the recorded ones tick by tick."""
 import math
 
 import carla
-from _common import connect, emit, synchronous
+from _common import angle_error, connect, emit, pose, spawn_drivers, synchronous
 
 client, args = connect({"--file": {"required": True}, "--ticks": {"type": int, "default": 800},
                         "--start": {"type": float, "default": 10.0}, "--duration": {"type": float, "default": 5.0}})
@@ -14,17 +14,10 @@ DELTA = 0.05
 world = client.get_world()
 synchronous(world, True, DELTA)
 library = world.get_blueprint_library()
-blueprints = sorted((bp for bp in library.filter("vehicle.*") if bp.get_attribute("number_of_wheels").as_int() == 4),
-                    key=lambda bp: bp.id)
 points = world.get_map().get_spawn_points()
 
 # 20 drivers at the first spawn points, on fixed controls (as recorder_round_trip.py)
-drivers = []
-for i in range(20):
-    vehicle = world.try_spawn_actor(blueprints[i % len(blueprints)], points[i])
-    if vehicle is not None:
-        drivers.append(vehicle)
-        vehicle.apply_control(carla.VehicleControl(throttle=0.6, steer=0.15 * ((i % 3) - 1)))
+drivers = spawn_drivers(world)
 
 
 def farthest_point(taken):
@@ -50,15 +43,6 @@ taken.append(target_point.location)
 parked = world.spawn_actor(library.find("vehicle.lincoln.mkz_2020"), farthest_point(taken))
 vehicles = drivers + [target, hero, parked]
 world.tick()
-
-
-def pose(snapshot, actor_id):
-    t = snapshot.find(actor_id).get_transform()
-    return [t.location.x, t.location.y, t.location.z, t.rotation.pitch, t.rotation.yaw, t.rotation.roll]
-
-
-def angle_error(a, b):
-    return abs((a - b + 180.0) % 360.0 - 180.0)
 
 
 client.start_recorder(args.file)

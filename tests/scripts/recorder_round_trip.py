@@ -3,32 +3,16 @@ transforms with the recorded ones; then replay in asynchronous mode."""
 import math
 
 import carla
-from _common import connect, emit, synchronous
+from _common import angle_error, connect, emit, pose, spawn_drivers, synchronous
 
 client, args = connect({"--file": {"required": True}, "--ticks": {"type": int, "default": 60},
                         "--start": {"type": float, "default": 1.0}, "--duration": {"type": float, "default": 1.0}})
 world = client.get_world()
 synchronous(world, True)
 library = world.get_blueprint_library()
-blueprints = sorted((bp for bp in library.filter("vehicle.*") if bp.get_attribute("number_of_wheels").as_int() == 4),
-                    key=lambda bp: bp.id)
 points = world.get_map().get_spawn_points()
-vehicles = []
-for i in range(20):
-    vehicle = world.try_spawn_actor(blueprints[i % len(blueprints)], points[i])
-    if vehicle is not None:
-        vehicles.append(vehicle)
-        vehicle.apply_control(carla.VehicleControl(throttle=0.6, steer=0.15 * ((i % 3) - 1)))
+vehicles = spawn_drivers(world)
 world.tick()
-
-
-def pose(snapshot, actor_id):
-    t = snapshot.find(actor_id).get_transform()
-    return [t.location.x, t.location.y, t.location.z, t.rotation.pitch, t.rotation.yaw, t.rotation.roll]
-
-
-def angle_error(a, b):
-    return abs((a - b + 180.0) % 360.0 - 180.0)
 
 
 lights = list(world.get_actors().filter("traffic.traffic_light"))
@@ -46,7 +30,7 @@ world.freeze_all_traffic_lights(True)
 for light in lights:
     light.set_state(carla.TrafficLightState.Off)
 
-bystander = world.spawn_actor(blueprints[0], points[30])
+bystander = world.spawn_actor(library.find(vehicles[0].type_id), points[30])
 bystander.apply_control(carla.VehicleControl(throttle=0.4))
 world.tick()
 bystander_before = world.get_snapshot().find(bystander.id).get_transform().location
