@@ -17,6 +17,7 @@ from engine.map.town import load_town
 from engine.server.commands import BatchRunner
 from engine.traffic import light_calls
 from engine.traffic.lights import GREEN, RED, YELLOW
+from engine.traffic.signals import road_context
 from engine.world import episode_state
 from engine.world.world import World
 from serverproc import ROOT, ServerProcess, official_available, run_client
@@ -174,6 +175,53 @@ def test_speed_limit_follows_the_lane_speed_records():
     speeds = sorted(set(np.round(_vehicle_records(world)["speed_limit"], 3).tolist()))
     road_speeds = sorted({round(r.speed_max * 3.6, 3) for r in town.opendrive.roads.values() if r.speed_max})
     assert speeds == road_speeds == [30.0, 50.0, 90.0]
+
+
+def test_speed_limit_off_the_road_stays_and_on_another_road_changes():
+    world = _world("Town04")
+    limits = {}
+    for point in world.town.spawn_points:
+        try:
+            actor = world.spawn([0, "vehicle.tesla.model3", []], (tuple(point[:3]), tuple(point[3:6])))
+        except RequestError:
+            continue
+        limits.setdefault(float(_vehicle_records(world)["speed_limit"][-1]), (actor, point))
+        world.destroy(actor.id)
+        if len(limits) == 3:
+            break
+    (slow, (actor, _)), (fast, (_, elsewhere)) = sorted(limits.items())[0], sorted(limits.items())[-1]
+    actor = world.spawn([0, "vehicle.tesla.model3", []], (tuple(actor.location), tuple(actor.rotation)))
+    assert _vehicle_records(world)["speed_limit"][0] == slow
+    far = world.town.spawn_points[0]
+    world.set_transform(actor.id, (far[0] + 5000.0, far[1] + 5000.0, far[2]), (0.0, 0.0, 0.0))
+    assert _vehicle_records(world)["speed_limit"][0] == slow       # no lane within 8 m: the limit it had
+    world.set_transform(actor.id, tuple(elsewhere[:3]), tuple(elsewhere[3:6]))
+    assert _vehicle_records(world)["speed_limit"][0] == fast
+
+
+def test_many_points_find_the_lane_chords_one_query_finds():
+    from carla_odr.network import DRIVING
+    world = _world("Town03")
+    index = road_context(world.town).index
+    rng = np.random.default_rng(7)
+    segments = index.segments
+    # points near the lanes (some within 8 m of one, some not) and far away
+    near = segments.a[rng.integers(len(segments.a), size=300)] + rng.normal(0.0, 6.0, (300, 3)) * [1, 1, 0]
+    points = np.concatenate([near, [[1e5, 1e5, 0.0], [-3e4, 2e4, 0.0]]])
+    found = index.nearest_near(points, DRIVING)
+    expected = []
+    for x, y, z in points.tolist():
+        one = index.nearest(x, y, z, DRIVING)
+        inside = one is not None and _distance_to_chord(segments, one, (x, y, z)) <= 8.0
+        expected.append(one if inside else -1)
+    assert found.tolist() == expected and (found >= 0).sum() > 100 and (found < 0).sum() >= 2
+
+
+def _distance_to_chord(segments, k: int, point) -> float:
+    a, b, p = segments.a[k], segments.b[k], np.asarray(point)
+    v = b - a
+    t = 0.0 if not v.any() else float(np.clip((p - a) @ v / (v @ v), 0.0, 1.0))
+    return float(np.linalg.norm(p - (a + t * v)))
 
 
 def test_vehicle_leaving_the_trigger_box_is_no_longer_at_the_light():
