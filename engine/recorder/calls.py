@@ -6,7 +6,6 @@ is a path on the server. Recording and replaying exclude each other, as in CARLA
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 from pathlib import Path
@@ -118,7 +117,7 @@ class RecorderCalls:
                 return "".join(text)
             text.append(f"Loading map {recorded_map}\nReplayer will start after map is loaded...\n")
         replay = ReplaySession(self.service.world, recording, self.settings, self._spawn, self._destroy,
-                               self._autopilot_switch(), follow_id, offset, replay_sensors)
+                               self.service.traffic.set_autopilot, follow_id, offset, replay_sensors)
         total = replay.total_time
         text.append(f"Total time recorded: {g(total)}\n")
         self.replay = replay
@@ -147,18 +146,10 @@ class RecorderCalls:
         actor = world.spawn(description, (location, rotation), check_overlap=False)
         if actor.slot >= 0:
             world.set_transform(actor.id, location, rotation)   # spawning put it on the ground
-        track = getattr(self.service, "_track", None)
-        return track(actor) if track is not None else actor
+        return self.service.track(actor)
 
     def _destroy(self, actor_id):
         self.service.destroy_actor(actor_id)
-
-    def _autopilot_switch(self):
-        """set_autopilot of the server's Traffic Manager, or None when the server has no autopilot to drive."""
-        traffic = getattr(self.service, "traffic", None)
-        if traffic is None or importlib.util.find_spec("engine.traffic.driver") is None:
-            return None
-        return lambda actor_id, on: traffic.set_autopilot(actor_id, on)
 
     def stop_replayer(self, keep_actors):
         self._stop_replay(wire.boolean(keep_actors, "keep_actors"))

@@ -36,44 +36,40 @@ def light_names(state: int) -> str:
     return " ".join(names) if names else "None"
 
 
-def _ids(r: np.ndarray, field: str = "id") -> np.ndarray:
-    return r[field]
-
-
 def _table_lines(pid: int, table: RecordTable) -> list[str]:
     r = table.records
     if pid == PacketId.POSITION:
-        cols = [_ids(r), *vector_columns(r["location"]), *vector_columns(r["rotation"])]
+        cols = [r["id"], *vector_columns(r["location"]), *vector_columns(r["rotation"])]
         fmt = "  Id: %d Location: (%g, %g, %g) Rotation (%g, %g, %g)\n"
     elif pid == PacketId.STATE:
         states = [chr((0x30 + s) & 0xFF) for s in r["state"].tolist()]
-        cols = [_ids(r), states, (r["frozen"] != 0).astype(int), r["elapsed_time"]]
+        cols = [r["id"], states, (r["frozen"] != 0).astype(int), r["elapsed_time"]]
         fmt = "  Id: %d state: %s frozen: %d elapsedTime: %g\n"
     elif pid == PacketId.ANIM_VEHICLE:
-        cols = [_ids(r), r["steering"], r["throttle"], r["brake"],
+        cols = [r["id"], r["steering"], r["throttle"], r["brake"],
                 (r["handbrake"] != 0).astype(int), r["gear"]]
         fmt = "  Id: %d Steering: %g Throttle: %g Brake %g Handbrake: %d Gear: %d\n"
     elif pid == PacketId.ANIM_WALKER:
-        cols = [_ids(r), r["speed"]]
+        cols = [r["id"], r["speed"]]
         fmt = "  Id: %d speed: %g\n"
     elif pid == PacketId.VEHICLE_LIGHT:
         unique, inverse = np.unique(r["state"], return_inverse=True)
         names = np.array([light_names(s) for s in unique.tolist()] or [""], dtype=object)
-        cols = [_ids(r), names[inverse.reshape(-1)].tolist() if len(r) else []]
+        cols = [r["id"], names[inverse.reshape(-1)].tolist() if len(r) else []]
         fmt = "  Id: %d %s\n"
     elif pid == PacketId.SCENE_LIGHT:
         color = r["color"]
-        cols = [_ids(r, "light_id"), np.where(r["on"] != 0, "True", "False").tolist(), r["intensity"],
+        cols = [r["light_id"], np.where(r["on"] != 0, "True", "False").tolist(), r["intensity"],
                 color[:, 0], color[:, 1], color[:, 2]]
         fmt = "  Id: %d enabled: %s intensity: %g RGB_color: (%g, %g, %g)\n"
     elif pid == PacketId.KINEMATICS:
-        cols = [_ids(r), *vector_columns(r["linear_velocity"]), *vector_columns(r["angular_velocity"])]
+        cols = [r["id"], *vector_columns(r["linear_velocity"]), *vector_columns(r["angular_velocity"])]
         fmt = "  Id: %d linear_velocity: (%g, %g, %g) angular_velocity: (%g, %g, %g)\n"
     elif pid in (PacketId.BOUNDING_BOX, PacketId.TRIGGER_VOLUME):
-        cols = [_ids(r), *vector_columns(r["origin"]), *vector_columns(r["extent"])]
+        cols = [r["id"], *vector_columns(r["origin"]), *vector_columns(r["extent"])]
         fmt = "  Id: %d origin: (%g, %g, %g) extension: (%g, %g, %g)\n"
     elif pid == PacketId.TRAFFIC_LIGHT_TIME:
-        cols = [_ids(r), r["green"], r["yellow"], r["red"]]
+        cols = [r["id"], r["green"], r["yellow"], r["red"]]
         fmt = "  Id: %d green_time: %g yellow_time: %g red_time: %g\n"
     else:
         raise KeyError(pid)

@@ -351,18 +351,9 @@ def _blocked_row(state: _BlockedState, slot: int, actor_id: int) -> tuple[float,
 
 def _blocked_events(recording: Recording) -> list:
     """(packet row, packet id, payload) of the EventAdd and EventDel packets that hold records, in file order."""
-    packets = recording.packets
-    adds = recording.objects(PacketId.EVENT_ADD)
-    dels = recording.table(PacketId.EVENT_DEL)
-    rows = np.flatnonzero(np.isin(packets["id"], (PacketId.EVENT_ADD, PacketId.EVENT_DEL)))
-    out = []
-    for k in rows.tolist():
-        pid, item = int(packets["id"][k]), int(packets["item"][k])
-        if pid == PacketId.EVENT_ADD and adds[item]:
-            out.append((k, pid, adds[item]))
-        elif pid == PacketId.EVENT_DEL and dels.starts[item + 1] > dels.starts[item]:
-            out.append((k, pid, None))
-    return out
+    ids = recording.packets["id"]
+    return [(k, int(ids[k]), recording.payload(k))
+            for k in _nonempty_rows(recording, (PacketId.EVENT_ADD, PacketId.EVENT_DEL)).tolist()]
 
 
 def _blocked_event(state: _BlockedState, event, last_added: int) -> int:

@@ -89,11 +89,9 @@ class ReplaySession:
         self.heroes: set = set()          # live ids of recorded heroes
         self.replayed: set = set()        # live vehicles and walkers this replay moves
         self._placement = None            # cached arrays for the mapped ids (see _placement_arrays)
-        self._positions = recording.table(PacketId.POSITION)
-        self._position_packet = _packet_of_frame(recording, PacketId.POSITION)
         self._packet_index = {pid: _packet_of_frame(recording, pid) for pid in
-                              (PacketId.EVENT_DEL, PacketId.EVENT_PARENT, PacketId.STATE, PacketId.ANIM_VEHICLE,
-                               PacketId.ANIM_WALKER, PacketId.VEHICLE_LIGHT)}
+                              (PacketId.EVENT_DEL, PacketId.EVENT_PARENT, PacketId.POSITION, PacketId.STATE,
+                               PacketId.ANIM_VEHICLE, PacketId.ANIM_WALKER, PacketId.VEHICLE_LIGHT)}
         add_packets = recording.packets[recording.packets["id"] == PacketId.EVENT_ADD]
         self._adds_by_frame: dict[int, list] = {}
         for frame, item in zip(add_packets["frame"].tolist(), add_packets["item"].tolist()):
@@ -181,18 +179,22 @@ class ReplaySession:
         before it (its traffic light states with the next frame's poses)."""
         return max(int(np.searchsorted(self.elapsed, t + FRAME_TIME_SLACK, side="right")) - 1, 0)
 
+    def _packet(self, packet_id: int, k: int):
+        """The records of frame k's packet of this id; None when the frame has none."""
+        packet = self._packet_index[packet_id][k]
+        return None if packet < 0 else self.recording.table(packet_id).packet(packet)
+
     # -- events -----------------------------------------------------------------------------------------------
     def _apply_events_to(self, last: int) -> None:
         for k in range(self._events_done + 1, last + 1):
             for record in self._adds_by_frame.get(k, ()):
                 self._add(record)
-            packet = self._packet_index[PacketId.EVENT_DEL][k]
-            if packet >= 0:
-                for recorded in self.recording.table(PacketId.EVENT_DEL).packet(packet)["id"].tolist():
+            records = self._packet(PacketId.EVENT_DEL, k)
+            if records is not None:
+                for recorded in records["id"].tolist():
                     self._delete(recorded)
-            packet = self._packet_index[PacketId.EVENT_PARENT][k]
-            if packet >= 0:
-                records = self.recording.table(PacketId.EVENT_PARENT).packet(packet)
+            records = self._packet(PacketId.EVENT_PARENT, k)
+            if records is not None:
                 for child, parent in zip(records["id"].tolist(), records["parent"].tolist()):
                     self._parent(child, parent)
         self._events_done = max(self._events_done, last)
@@ -298,9 +300,9 @@ class ReplaySession:
         return where, keys[where] == recorded_ids
 
     def _apply_frame(self, k: int, following, alpha: float, factor: float) -> None:
-        packet = self._position_packet[k]
-        if packet >= 0:
-            self._apply_positions(self._positions.packet(packet), following, alpha, factor)
+        records = self._packet(PacketId.POSITION, k)
+        if records is not None:
+            self._apply_positions(records, following, alpha, factor)
         self._apply_animation(k)
 
     def _apply_positions(self, records: np.ndarray, following, alpha: float, factor: float) -> None:
@@ -311,8 +313,8 @@ class ReplaySession:
         location = records["location"].astype(np.float64) / CM
         rotation = from_recorded_rotation(records["rotation"])
         velocity = np.zeros_like(location)
-        if following is not None and self._position_packet[following] >= 0:
-            nxt = self._positions.packet(self._position_packet[following])
+        nxt = None if following is None else self._packet(PacketId.POSITION, following)
+        if nxt is not None:
             order = np.argsort(nxt["id"], kind="stable")
             ids_sorted = nxt["id"][order]
             at = np.minimum(np.searchsorted(ids_sorted, records["id"]), max(len(ids_sorted) - 1, 0))
@@ -349,10 +351,6 @@ class ReplaySession:
         spectator = self.world.spectator
         spectator.location, spectator.rotation = compose(location[rows[0]], rotation[rows[0]],
                                                          offset_location, offset_rotation)
-
-    def _packet(self, packet_id: int, k: int):
-        packet = self._packet_index[packet_id][k]
-        return None if packet < 0 else self.recording.table(packet_id).packet(packet)
 
     def _apply_animation(self, k: int) -> None:
         world = self.world

@@ -183,19 +183,20 @@ class RecordingSession:
     def frame_packets(self, world) -> list:
         """The packets of the current frame in CARLA's order; clears the pending events."""
         events, self._pending = self._pending, self._empty_events()
+        vslots, wslots = np.flatnonzero(world.vehicles.alive), np.flatnonzero(world.walkers.alive)
         payloads = {
             PacketId.EVENT_ADD: events["add"],
             PacketId.EVENT_DEL: np.array([(i,) for i in events["del"]], RECORD_DTYPES[PacketId.EVENT_DEL]),
             PacketId.EVENT_PARENT: np.array(events["parent"], RECORD_DTYPES[PacketId.EVENT_PARENT]),
             PacketId.COLLISION: self._collisions(world),
-            PacketId.POSITION: self._positions(world),
+            PacketId.POSITION: self._positions(world, vslots, wslots),
             PacketId.STATE: self._traffic_light_states(world),
-            PacketId.ANIM_VEHICLE: self._vehicle_animation(world),
-            PacketId.ANIM_WALKER: self._walker_animation(world),
-            PacketId.VEHICLE_LIGHT: self._vehicle_lights(world),
+            PacketId.ANIM_VEHICLE: self._vehicle_animation(world, vslots),
+            PacketId.ANIM_WALKER: self._walker_animation(world, wslots),
+            PacketId.VEHICLE_LIGHT: self._vehicle_lights(world, vslots),
         }
         if self.additional_data:
-            payloads[PacketId.KINEMATICS] = self._kinematics(world)
+            payloads[PacketId.KINEMATICS] = self._kinematics(world, vslots, wslots)
             payloads[PacketId.BOUNDING_BOX] = np.array(events["bbox"], RECORD_DTYPES[PacketId.BOUNDING_BOX])
             payloads[PacketId.TRIGGER_VOLUME] = np.array(events["trigger"], RECORD_DTYPES[PacketId.TRIGGER_VOLUME])
             payloads[PacketId.PLATFORM_TIME] = time.monotonic() - self._started
@@ -225,14 +226,13 @@ class RecordingSession:
             self._collision_count += 1
         return np.array(rows, RECORD_DTYPES[PacketId.COLLISION])
 
-    def _positions(self, world) -> np.ndarray:
-        v, w = world.vehicles, world.walkers
-        vslots, wslots = np.flatnonzero(v.alive), np.flatnonzero(w.alive)
+    @staticmethod
+    def _positions(world, vslots: np.ndarray, wslots: np.ndarray) -> np.ndarray:
         others = [a for a in world.actors.values() if a.slot < 0 and recorded_type(a) == ActorType.OTHER]
         out = np.zeros(len(vslots) + len(wslots) + len(others), RECORD_DTYPES[PacketId.POSITION])
         n_v, n_w = len(vslots), len(wslots)
-        for part, ids, state, slots in ((out[:n_v], world.vehicle_ids, v, vslots),
-                                        (out[n_v:n_v + n_w], world.walker_ids, w, wslots)):
+        for part, ids, state, slots in ((out[:n_v], world.vehicle_ids, world.vehicles, vslots),
+                                        (out[n_v:n_v + n_w], world.walker_ids, world.walkers, wslots)):
             part["id"] = ids[slots]
             part["location"] = state.loc[slots] * CM
             part["rotation"] = state.rot[slots][:, [2, 0, 1]]
@@ -243,56 +243,44 @@ class RecordingSession:
             record["rotation"] = to_recorded_rotation(rotation)
         return out
 
-    def _traffic_light_states(self, world) -> np.ndarray:
+    @staticmethod
+    def _traffic_light_states(world) -> np.ndarray:
         """State, time in the state and frozen flag of every traffic light (world.traffic_lights)."""
         lights = getattr(world, "traffic_lights", None)
         if lights is None or not len(lights.actor_ids):
             return np.zeros(0, RECORD_DTYPES[PacketId.STATE])
         alive = np.fromiter((int(i) in world.actors for i in lights.actor_ids), bool, len(lights.actor_ids))
-        out = np.zeros(int(alive.sum()), RECORD_DTYPES[PacketId.STATE])
-        out["id"] = lights.actor_ids[alive]
-        out["frozen"] = lights.frozen[alive]
-        out["elapsed_time"] = lights.elapsed[alive]
-        out["state"] = lights.state[alive]
-        return out
+        return _records(PacketId.STATE, id=lights.actor_ids[alive], frozen=lights.frozen[alive],
+                        elapsed_time=lights.elapsed[alive], state=lights.state[alive])
 
-    def _vehicle_animation(self, world) -> np.ndarray:
+    @staticmethod
+    def _vehicle_animation(world, vslots: np.ndarray) -> np.ndarray:
         v = world.vehicles
-        slots = np.flatnonzero(v.alive)
-        out = np.zeros(len(slots), RECORD_DTYPES[PacketId.ANIM_VEHICLE])
-        out["id"] = world.vehicle_ids[slots]
-        out["steering"] = v.steer[slots]
-        out["throttle"] = v.throttle[slots]
-        out["brake"] = v.brake[slots]
-        out["handbrake"] = v.hand_brake[slots]
-        out["gear"] = v.gear[slots]
-        return out
+        return _records(PacketId.ANIM_VEHICLE, id=world.vehicle_ids[vslots], steering=v.steer[vslots],
+                        throttle=v.throttle[vslots], brake=v.brake[vslots], handbrake=v.hand_brake[vslots],
+                        gear=v.gear[vslots])
 
-    def _walker_animation(self, world) -> np.ndarray:
-        w = world.walkers
-        slots = np.flatnonzero(w.alive)
-        out = np.zeros(len(slots), RECORD_DTYPES[PacketId.ANIM_WALKER])
-        out["id"] = world.walker_ids[slots]
-        out["speed"] = w.speed[slots]
-        return out
+    @staticmethod
+    def _walker_animation(world, wslots: np.ndarray) -> np.ndarray:
+        return _records(PacketId.ANIM_WALKER, id=world.walker_ids[wslots], speed=world.walkers.speed[wslots])
 
-    def _vehicle_lights(self, world) -> np.ndarray:
-        slots = np.flatnonzero(world.vehicles.alive)
-        ids = world.vehicle_ids[slots]
-        out = np.zeros(len(slots), RECORD_DTYPES[PacketId.VEHICLE_LIGHT])
-        out["id"] = ids
+    @staticmethod
+    def _vehicle_lights(world, vslots: np.ndarray) -> np.ndarray:
+        ids = world.vehicle_ids[vslots]
         actors = world.actors
-        out["state"] = [actors[i].light_state for i in ids.tolist()]
-        return out
+        return _records(PacketId.VEHICLE_LIGHT, id=ids, state=[actors[i].light_state for i in ids.tolist()])
 
-    def _kinematics(self, world) -> np.ndarray:
+    @staticmethod
+    def _kinematics(world, vslots: np.ndarray, wslots: np.ndarray) -> np.ndarray:
         v, w = world.vehicles, world.walkers
-        vslots, wslots = np.flatnonzero(v.alive), np.flatnonzero(w.alive)
-        out = np.zeros(len(vslots) + len(wslots), RECORD_DTYPES[PacketId.KINEMATICS])
-        n_v = len(vslots)
-        for part, ids, state, slots in ((out[:n_v], world.vehicle_ids, v, vslots),
-                                        (out[n_v:], world.walker_ids, w, wslots)):
-            part["id"] = ids[slots]
-            part["linear_velocity"] = state.vel[slots]
-            part["angular_velocity"] = state.angvel[slots]
-        return out
+        return _records(PacketId.KINEMATICS, id=np.concatenate([world.vehicle_ids[vslots], world.walker_ids[wslots]]),
+                        linear_velocity=np.concatenate([v.vel[vslots], w.vel[wslots]]),
+                        angular_velocity=np.concatenate([v.angvel[vslots], w.angvel[wslots]]))
+
+
+def _records(packet_id: int, **columns) -> np.ndarray:
+    """The records of a fixed-record packet with these columns (all of one length; the other fields zero)."""
+    out = np.zeros(len(columns["id"]), RECORD_DTYPES[packet_id])
+    for name, values in columns.items():
+        out[name] = values
+    return out

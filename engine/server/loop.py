@@ -55,20 +55,19 @@ class ServerLoop:
         self._timers: list = []        # [interval, callback, next due] run between selects
         self._extra_listeners: list = []
         self.current_connection = None   # the RPC connection whose request is being handled
-        self._accepted = None            # the connection the last _accept made
 
     # -- connections ------------------------------------------------------------------------------------------
     def _accept(self, listener, make):
-        self._accepted = None
+        """The connection make(sock, peer) built for the next socket waiting on listener, or None."""
         try:
             sock, peer = listener.accept()
         except (BlockingIOError, InterruptedError):
-            return
+            return None
         sock.setblocking(False)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         conn = make(sock, peer)
         self.selector.register(sock, selectors.EVENT_READ, conn)
-        self._accepted = conn
+        return conn
 
     def add_listener(self, listener: socket.socket, make_connection) -> None:
         """Serve one more msgpack-RPC port in this loop: each accepted socket becomes
@@ -200,9 +199,9 @@ class ServerLoop:
                 if conn is rpc_accept:
                     self._accept(self.rpc_listener, RpcConnection)
                 elif conn is stream_accept:
-                    self._accept(self.stream_listener, lambda s, _peer: StreamConnection(s))
-                    if self._accepted is not None:
-                        self.service.hub.readable(self._accepted)   # its stream id is usually there already
+                    accepted = self._accept(self.stream_listener, lambda s, _peer: StreamConnection(s))
+                    if accepted is not None:
+                        self.service.hub.readable(accepted)   # its stream id is usually there already
                 elif isinstance(conn, _ExtraListener):
                     self._accept(conn.listener, conn.make_connection)
                 elif isinstance(conn, RpcConnection):

@@ -125,8 +125,7 @@ class CarlaService:
         self.world.step(dt)
         self._publish_cpu_sensors(dt)
         rendering = self._start_rendering(dt)
-        if self.hub.has_readers(StreamHub.EPISODE_STREAM):
-            self.hub.publish(StreamHub.EPISODE_STREAM, self.world.encode_state())
+        self._publish_state()
         if rendering:
             if self.synchronous:
                 # The GPU draws while the state goes out and the answer to the tick is sent; the images
@@ -180,7 +179,9 @@ class CarlaService:
         self.hub.send(conn, (len(payload).to_bytes(4, "little"), payload))
 
     def _publish_state(self) -> None:
-        self.hub.publish(StreamHub.EPISODE_STREAM, self.world.encode_state())
+        """The episode state to its readers (encoded only when there are some)."""
+        if self.hub.has_readers(StreamHub.EPISODE_STREAM):
+            self.hub.publish(StreamHub.EPISODE_STREAM, self.world.encode_state())
 
     # -- the table --------------------------------------------------------------------------------------------
     def _register_calls(self) -> None:
@@ -323,9 +324,10 @@ class CarlaService:
         return self.world.actor(actor_id).bounding_box_wire()
 
     def spawn_actor(self, description, transform):
-        return self.actor_wire(self._track(self.world.spawn(description, wire.transform(transform))))
+        return self.actor_wire(self.track(self.world.spawn(description, wire.transform(transform))))
 
-    def _track(self, actor):
+    def track(self, actor):
+        """A new vehicle or walker gets its mesh in the renderer; returns the actor."""
         if self.render is not None and actor.kind in ("vehicle", "walker"):
             self.render.track(actor, blueprints.find_blueprint(actor.type_id))
         return actor
@@ -335,7 +337,7 @@ class CarlaService:
         attachment = wire.integer(attachment_type, "attachment type") if parent else 0
         if attachment not in (0, 1, 2):
             raise wire.WireError(f"attachment type must be 0 (Rigid), 1 (SpringArm) or 2 (SpringArmGhost), got {attachment}")
-        return self.actor_wire(self._track(self.world.spawn(description, wire.transform(transform), parent, attachment)))
+        return self.actor_wire(self.track(self.world.spawn(description, wire.transform(transform), parent, attachment)))
 
     def destroy_actor(self, actor_id):
         actor = self.world.actors.get(actor_id) if isinstance(actor_id, int) else None
