@@ -10,6 +10,7 @@ import struct
 
 from engine.errors import RequestError
 from engine.render.scene_data import CameraRequest
+from engine.sensors.periodic import sensor_tick_due
 from engine.world.episode_state import sensor_header
 
 # blueprint id -> (sensor type id in the 0.9.16 client's registry, render kind)
@@ -37,12 +38,9 @@ class Camera:
     since_last: float = 0.0      # simulated seconds since this camera last captured
 
     def due(self, dt: float) -> bool:
-        """CARLA's sensor_tick: capture when at least sensor_tick seconds have passed (0: every frame)."""
-        self.since_last += dt
-        if self.since_last + 1e-9 >= self.sensor_tick:
-            self.since_last = 0.0
-            return True
-        return False
+        """Whether the camera captures this frame (CARLA's sensor_tick)."""
+        due, self.since_last = sensor_tick_due(self.since_last, dt, self.sensor_tick)
+        return due
 
     def request(self, location, rotation) -> CameraRequest:
         return CameraRequest(self.kind, self.width, self.height, self.fov, tuple(location), tuple(rotation),

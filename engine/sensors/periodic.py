@@ -58,6 +58,15 @@ def random_engine(attributes: SensorAttributes) -> np.random.Generator:
     return np.random.default_rng(attributes.integer("noise_seed", 0, -2**31, 2**32 - 1) & 0xFFFFFFFF)
 
 
+def sensor_tick_due(since_last: float, dt: float, sensor_tick: float) -> tuple:
+    """CARLA's sensor_tick: (whether the sensor measures this tick, simulated seconds since it last did), a
+    measurement being due once at least sensor_tick seconds have passed (0: every tick)."""
+    since_last += dt
+    if since_last + 1e-9 >= sensor_tick:
+        return True, 0.0
+    return False, since_last
+
+
 class PeriodicSensor:
     """Base of the tick-driven sensors: subclasses set ``sensor_type`` and implement ``measure``."""
 
@@ -72,11 +81,8 @@ class PeriodicSensor:
         self._since_last = 0.0
 
     def _due(self, dt: float) -> bool:
-        self._since_last += dt
-        if self._since_last + 1e-9 >= self.sensor_tick:
-            self._since_last = 0.0
-            return True
-        return False
+        due, self._since_last = sensor_tick_due(self._since_last, dt, self.sensor_tick)
+        return due
 
     def messages(self, world, dt: float) -> list:
         if self.actor.id not in world.actors or not self._due(dt):
