@@ -5,7 +5,7 @@ import math
 from bisect import bisect_left, bisect_right
 
 from carla_odr import waypoints as wp
-from carla_odr.landmarks import read_landmarks
+from carla_odr.landmarks import TRAFFIC_LIGHT_TYPES, read_landmarks
 from carla_odr.network import lane_pose
 
 from .enums import LandmarkOrientation
@@ -13,11 +13,7 @@ from .geometry import Location, Rotation, Transform, Vector3D, _f32, _f32x3
 
 _NOT_FROM_PYTHON = 'This class cannot be instantiated from Python'
 
-# SignalType::IsTrafficLight: CARLA moves these 25 cm forward.
-_TRAFFIC_LIGHT_TYPES = frozenset((
-    '1000001', '1000002', '1000009', '1000010', '1000011', '1000007', '1000014', '1000015',
-    '1000016', '1000017', '1000018', '1000019', '1000013', '1000020', '1000008', '1000012',
-    'F', 'W', 'A'))
+# CARLA moves traffic lights this far forward.
 _TRAFFIC_LIGHT_SHIFT = 0.25
 # MapBuilder::CheckSignalsOnRoads: lanes a signal must not stand on, and how it is pushed off.
 _DRIVING = 0x2
@@ -130,15 +126,8 @@ class MapLandmarks:
     def __init__(self, opendrive_text, engine):
         self._engine = engine
         network = engine.network
-
-        def lanes_at(road_id, s):
-            road = network.roads.get(road_id)
-            if road is None:
-                return None
-            return [lane_id for section in road.sections_at(s) for lane_id in section.lane_ids]
-
         try:
-            data = read_landmarks(opendrive_text, lanes_at)
+            data = read_landmarks(opendrive_text, network.lane_ids_at)
         except ValueError as error:
             raise RuntimeError('the map\'s signals cannot be used: %s' % error) from None
         self.signals = data.signals
@@ -249,7 +238,7 @@ class MapLandmarks:
             Location._new(*_f32x3(x, -y, z + signal.z_offset)),
             Rotation._new(*_f32x3(_degrees(signal.pitch), _degrees(-(heading + signal.h_offset)),
                                   _degrees(signal.roll))))
-        if signal.type in _TRAFFIC_LIGHT_TYPES:
+        if signal.type in TRAFFIC_LIGHT_TYPES:
             forward = transform.rotation.get_forward_vector()
             location = transform.location
             transform.location = Location._new(*_f32x3(

@@ -6,7 +6,7 @@ import struct
 from carla_odr import parse_xodr
 from carla_odr import waypoints as wp
 from carla_odr.network import RoadNetwork, lane_pose
-from carla_odr.spatial import LaneSegments, SegmentIndex, closest_waypoint
+from carla_odr.spatial import ANY_LANE, LaneSegments, SegmentIndex, closest_waypoint
 
 from .enums import LaneChange, LaneMarkingColor, LaneMarkingType, LaneType
 from .geometry import (BoundingBox, Location, Rotation, Transform, Vector3D, _f32, _f32x3,
@@ -28,6 +28,12 @@ _MARK_COLORS = {
     'white': LaneMarkingColor.White, 'yellow': LaneMarkingColor.Yellow}
 # RoadInfoMarkRecord::LaneChange from the laneChange attribute; anything else means both.
 _MARK_LANE_CHANGE = {'increase': 1, 'decrease': 2, 'none': 0}
+# The official client's signatures, named in its argument-mismatch errors.
+_LANDMARK_SIGNATURES = {
+    'get_landmarks': 'get_landmarks(carla::client::Waypoint, double distance, '
+                     'bool stop_at_junction=False)',
+    'get_landmarks_of_type': 'get_landmarks_of_type(carla::client::Waypoint, double distance, '
+                             'std::string filter_type, bool stop_at_junction=False)'}
 
 
 def _hash_mix(x):
@@ -91,7 +97,7 @@ class RoadEngine:
                 low[i] = min(low[i], point[i])
                 high[i] = max(high[i], point[i])
 
-        for start, end in wp.junction_waypoints(self.network, junction_id, 0xFFFFFFFE):
+        for start, end in wp.junction_waypoints(self.network, junction_id, ANY_LANE):
             include(end)
             include(start)
             interval = (end[3] - start[3]) / 10.0
@@ -297,8 +303,7 @@ class Waypoint:
         """Landmarks of one type ahead; like CARLA, a signal met twice is listed twice."""
         if not isinstance(type, str):
             raise _mismatch('Waypoint.get_landmarks_of_type', (self, distance, type),
-                            'get_landmarks_of_type(carla::client::Waypoint, double distance, '
-                            'std::string filter_type, bool stop_at_junction=False)')
+                            _LANDMARK_SIGNATURES['get_landmarks_of_type'])
         found = self._landmark_search('get_landmarks_of_type', (distance, stop_at_junction),
                                       (distance, type, stop_at_junction))
         return [self._landmark(reference, key, along)
@@ -307,11 +312,7 @@ class Waypoint:
     def _landmark_search(self, name, values, shown=None):
         distance, stop_at_junction = values
         if not _is_real(distance) or not isinstance(stop_at_junction, int):
-            signature = ('get_landmarks(carla::client::Waypoint, double distance, '
-                         'bool stop_at_junction=False)' if name == 'get_landmarks' else
-                         'get_landmarks_of_type(carla::client::Waypoint, double distance, '
-                         'std::string filter_type, bool stop_at_junction=False)')
-            raise _mismatch('Waypoint.' + name, (self,) + (shown or values), signature)
+            raise _mismatch('Waypoint.' + name, (self,) + (shown or values), _LANDMARK_SIGNATURES[name])
         index = self._map._landmark_index()
         try:
             return index.signals_in_distance(self._key, float(distance), bool(stop_at_junction))

@@ -56,8 +56,8 @@ def crossed_lane_markings(world_map, origin, destination):
     first, last = Waypoint(world_map, w0), Waypoint(world_map, w1)
     if first.is_junction:
         return []
-    origin_off = _off_road(world_map, origin)
-    destination_off = _off_road(world_map, destination)
+    origin_off = _off_road(first, origin)
+    destination_off = _off_road(last, destination)
     if origin_off and destination_off:
         return []
     if w0[2] == w1[2] and not origin_off and not destination_off:
@@ -78,14 +78,11 @@ def crossed_lane_markings(world_map, origin, destination):
     return [LaneMarking(record)] if record is not None else []
 
 
-def _off_road(world_map, point):
-    """CARLA's IsOffRoad: no lane of the road types has its centre within half its width of the point."""
-    key = world_map._engine().closest(*point, ROAD_LANES)
-    if key is None:
-        return True
-    waypoint = Waypoint(world_map, key)
-    centre = waypoint.transform.location
-    return not math.hypot(centre.x - point[0], centre.y - point[1]) < waypoint.lane_width * 0.5
+def _off_road(closest, point):
+    """CARLA's IsOffRoad: the closest waypoint on a lane of the road types (``closest``, found for the point)
+    does not have its centre within half its lane width of the point."""
+    centre = closest.transform.location
+    return not math.hypot(centre.x - point[0], centre.y - point[1]) < closest.lane_width * 0.5
 
 
 class LaneInvasionDetector:

@@ -21,7 +21,6 @@ NAVMESHSET_VERSION = 1
 NAVMESH_MAGIC = (ord('D') << 24) | (ord('N') << 16) | (ord('A') << 8) | ord('V')
 NAVMESH_VERSION = 7
 VERTS_PER_POLYGON = 6
-NULL_INDEX = 0xFFFF           # an unused vertex slot of a polygon
 EXT_LINK = 0x8000             # neis[]: an edge on the tile border; the low 4 bits give the side
 POLYTYPE_GROUND = 0
 POLYTYPE_OFFMESH_CONNECTION = 1

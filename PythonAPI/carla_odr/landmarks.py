@@ -17,6 +17,11 @@ from dataclasses import dataclass, field
 
 # MapBuilder::AddSignalReference keeps a reference this far inside its road's end.
 _ROAD_END_MARGIN = 0.00001
+# SignalType::IsTrafficLight: the signal types CARLA treats as traffic lights.
+TRAFFIC_LIGHT_TYPES = frozenset((
+    '1000001', '1000002', '1000009', '1000010', '1000011', '1000007', '1000014', '1000015',
+    '1000016', '1000017', '1000018', '1000019', '1000013', '1000020', '1000008', '1000012',
+    'F', 'W', 'A'))
 
 _DOUBLE_PREFIX = re.compile(
     r'\s*([+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan))', re.IGNORECASE)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import sys
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 import numpy as np
 
@@ -75,7 +75,7 @@ class Records:
 
 
 class RoadMarkRecord:
-    __slots__ = ("s", "type", "color", "width", "lane_change", "material")
+    __slots__ = ("s", "type", "color", "width", "lane_change")
 
     def __init__(self, s, mark):
         self.s = s
@@ -83,18 +83,16 @@ class RoadMarkRecord:
         self.color = mark.color
         self.width = mark.width
         self.lane_change = mark.lane_change
-        self.material = mark.material
 
 
 class NetLane:
-    __slots__ = ("road", "section", "id", "type", "type_name", "widths", "marks", "mark_starts",
+    __slots__ = ("road", "section", "id", "type", "widths", "marks", "mark_starts",
                  "successor", "predecessor", "next_lanes", "prev_lanes", "index")
 
     def __init__(self, road, section, lane):
         self.road = road
         self.section = section
         self.id = lane.id
-        self.type_name = lane.type
         self.type = LANE_TYPE_BITS.get(lane.type.lower(), 0x1)
         base = section.s
         self.widths = Records([(base + w.start, w.a, w.b, w.c, w.d) for w in lane.width.records])
@@ -149,7 +147,7 @@ class NetSection:
 class NetRoad:
     __slots__ = ("id", "name", "length", "junction_id", "successor", "predecessor", "sections",
                  "section_starts", "geometries", "geometry_starts", "lane_offset", "elevation",
-                 "signals", "source", "_sections_by_id")
+                 "source", "_sections_by_id")
 
     def __init__(self, road):
         self.id = road.id
@@ -163,7 +161,6 @@ class NetRoad:
         self.geometry_starts = [g.s for g in self.geometries]
         self.lane_offset = Records([(r.start, r.a, r.b, r.c, r.d) for r in road.lane_offset.records])
         self.elevation = Records([(r.start, r.a, r.b, r.c, r.d) for r in road.elevation.records])
-        self.signals = road.signals
         self.source = road
         self.sections: list[NetSection] = []
         for section_id, section in enumerate(road.lane_sections):
@@ -351,8 +348,10 @@ class RoadNetwork:
                     self.lanes.append(lane)
         self._link_lanes()
 
-    def road(self, road_id: int) -> NetRoad:
-        return self.roads[road_id]
+    def lane_ids_at(self, road_id: int, s: float):
+        """Lane ids of the lane sections holding s on a road, or None when the map has no such road."""
+        road = self.roads.get(road_id)
+        return None if road is None else [i for section in road.sections_at(s) for i in section.lane_ids]
 
     # -- links (CARLA's MapBuilder::GetLaneNext) ---------------------------------------------
 
@@ -394,7 +393,7 @@ class RoadNetwork:
                 later = road.sections[bisect_right(road.section_starts, s):]
                 candidates = [sec.lanes.get(next_id) for sec in later]
             else:
-                earlier = road.sections[:_lower_bound(road.section_starts, s)]
+                earlier = road.sections[:bisect_left(road.section_starts, s)]
                 candidates = [sec.lanes.get(next_id) for sec in reversed(earlier)]
             found = next((c for c in candidates if c is not None), None)
             return [found] if found is not None else []
@@ -418,8 +417,3 @@ class RoadNetwork:
                     lane.next_lanes = self._lane_next(road, section, lane)
                     for following in lane.next_lanes:
                         following.prev_lanes.append(lane)
-
-
-def _lower_bound(values, x) -> int:
-    from bisect import bisect_left
-    return bisect_left(values, x)

@@ -8,6 +8,7 @@ makes (one chord per straight lane, elsewhere a new chord whenever the heading t
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 
 import numpy as np
 
@@ -24,18 +25,13 @@ ANY_LANE = 0xFFFFFFFE  # CARLA's LaneType::Any: every type but None
 def _is_straight(lane) -> bool:
     road = lane.road
     start = lane.section.s
-    index = max(0, _bisect(road.geometry_starts, start) - 1)
+    index = max(0, bisect_right(road.geometry_starts, start) - 1)
     geometry = road.geometries[index]
     if geometry.kind != "line":
         return False
     if start < geometry.s or start + lane.section.length > geometry.s + geometry.length:
         return False
     return all(c == 0.0 and d == 0.0 for _, _, c, d in road.elevation.coeffs)
-
-
-def _bisect(values, x):
-    from bisect import bisect_right
-    return bisect_right(values, x)
 
 
 def _remaining(lane, s: float) -> float:
@@ -151,8 +147,7 @@ class _Grid:
         v = b - a
         self.a = a[members]
         self.v = v[members]
-        vv = (v * v).sum(axis=1)
-        self.inverse = np.where(vv > 0.0, 1.0 / np.where(vv > 0.0, vv, 1.0), 0.0)[members]
+        self.inverse = _inverse_squared_lengths(v)[members]
         self.type = segments.type[members]
 
     def slot(self, x: float, y: float):
@@ -162,6 +157,12 @@ class _Grid:
             return None
         index = ix * self.ny + iy
         return self.bounds[index], self.bounds[index + 1]
+
+
+def _inverse_squared_lengths(v):
+    """1 / |v|^2 per row, 0 for zero-length rows."""
+    vv = (v * v).sum(axis=1)
+    return np.where(vv > 0.0, 1.0 / np.where(vv > 0.0, vv, 1.0), 0.0)
 
 
 def _nearest(point, a, v, inverse, types, lane_type):
@@ -176,6 +177,23 @@ def _nearest(point, a, v, inverse, types, lane_type):
     return best, float(d2[best])
 
 
+class ChordScan:
+    """The nearest segment by checking every one: no index to build, for a few queries."""
+
+    def __init__(self, segments: LaneSegments):
+        self.segments = segments
+        self._v = segments.b - segments.a
+        self._inverse = _inverse_squared_lengths(self._v)
+
+    def nearest(self, x: float, y: float, z: float, lane_type: int):
+        """Index of the nearest segment of a lane of the given type bits, or None."""
+        if not len(self.segments.a):
+            return None
+        best, d2 = _nearest(np.array((x, y, z)), self.segments.a, self._v, self._inverse,
+                            self.segments.type, lane_type & 0xFFFFFFFF)
+        return best if d2 != math.inf else None
+
+
 class SegmentIndex:
     """Closest-segment queries over :class:`LaneSegments`."""
 
@@ -183,10 +201,7 @@ class SegmentIndex:
         self.segments = segments
         self.grids = [_Grid(segments, 8.0, 8.0), _Grid(segments, 32.0, 32.0),
                       _Grid(segments, 128.0, 128.0)]
-        v = segments.b - segments.a
-        vv = (v * v).sum(axis=1)
-        self._v = v
-        self._inverse = np.where(vv > 0.0, 1.0 / np.where(vv > 0.0, vv, 1.0), 0.0)
+        self._scan = ChordScan(segments)
 
     def nearest(self, x: float, y: float, z: float, lane_type: int):
         """Index of the nearest segment of a lane of the given type bits, or None."""
@@ -203,9 +218,7 @@ class SegmentIndex:
                                 grid.type[lo:hi], lane_type)
             if d2 <= grid.margin * grid.margin:
                 return int(grid.members[lo + best])
-        best, d2 = _nearest(point, self.segments.a, self._v, self._inverse, self.segments.type,
-                            lane_type)
-        return best if d2 != math.inf else None
+        return self._scan.nearest(x, y, z, lane_type)
 
     def nearest_near(self, points: np.ndarray, lane_type: int) -> np.ndarray:
         """For many points (k, 3) at once: the index of the nearest segment of a lane of the type bits, as
@@ -255,9 +268,9 @@ def _along_chord(a, b, x, y) -> float:
     return float(t * np.sqrt(length2))
 
 
-def closest_waypoint(network: RoadNetwork, index: SegmentIndex, x: float, y: float, z: float,
-                     lane_type: int):
-    """CARLA's Map::GetClosestWaypointOnRoad for a point in CARLA coordinates."""
+def closest_waypoint(network: RoadNetwork, index, x: float, y: float, z: float, lane_type: int):
+    """CARLA's Map::GetClosestWaypointOnRoad for a point in CARLA coordinates; ``index`` is a
+    :class:`SegmentIndex` or a :class:`ChordScan`."""
     found = index.nearest(x, y, z, lane_type)
     if found is None:
         return None

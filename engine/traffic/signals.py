@@ -17,14 +17,10 @@ from typing import Optional
 import numpy as np
 
 from carla_odr import waypoints as wp
-from carla_odr.landmarks import MapLandmarkData, MapSignal, read_landmarks
+from carla_odr.landmarks import TRAFFIC_LIGHT_TYPES, MapLandmarkData, MapSignal, read_landmarks
 from carla_odr.network import DRIVING, RoadNetwork, lane_pose
-from carla_odr.spatial import LaneSegments, SegmentIndex, closest_waypoint
+from carla_odr.spatial import ChordScan, LaneSegments, SegmentIndex, closest_waypoint
 
-# carla::road::SignalType
-TRAFFIC_LIGHT_TYPES = frozenset((
-    "1000001", "1000002", "1000009", "1000010", "1000011", "1000007", "1000014", "1000015", "1000016",
-    "1000017", "1000018", "1000019", "1000013", "1000020", "1000008", "1000012", "F", "W", "A"))
 STOP_TYPE, YIELD_TYPE, MAX_SPEED_TYPE = "206", "205", "274"
 # The speed-limit sign models CARLA's TrafficLightManager has, by signal subtype.
 SPEED_LIMIT_SUBTYPES = ("30", "40", "50", "60", "70", "80", "90")
@@ -64,15 +60,9 @@ class RoadContext:
 
     def __init__(self, town):
         self.opendrive = town.opendrive
-        self.network = RoadNetwork(town.opendrive)
-        network = self.network
-
-        def lanes_at(road_id, s):
-            road = network.roads.get(road_id)
-            return None if road is None else [i for section in road.sections_at(s) for i in section.lane_ids]
-
+        self.network = network = RoadNetwork(town.opendrive)
         try:
-            data = read_landmarks(town.xodr, lanes_at)
+            data = read_landmarks(town.xodr, network.lane_ids_at)
         except ValueError as error:       # CARLA's server would fail on it; here the map loads without signals
             log.warning("%s: the map's signals are left out: %s", town.name, error)
             data = MapLandmarkData({}, {}, {}, {})
@@ -86,7 +76,7 @@ class RoadContext:
                     self._references.setdefault(reference.signal_id, []).append(reference)
         self._segments: Optional[LaneSegments] = None
         self._index: Optional[SegmentIndex] = None
-        self._every_chord: Optional[_EveryChord] = None
+        self._scan: Optional[ChordScan] = None
 
     @property
     def segments(self) -> LaneSegments:
@@ -94,14 +84,14 @@ class RoadContext:
             self._segments = LaneSegments(self.network)
         return self._segments
 
-    def closest(self, x: float, y: float, z: float, lane_type: int, few: bool = False):
-        """CARLA's closest waypoint on a lane of the type bits. `few`: one of a few queries, answered by
-        checking every lane chord rather than building the grid index that many queries want."""
-        if few and self._index is None:
-            if self._every_chord is None:
-                self._every_chord = _EveryChord(self.segments)
-            return closest_waypoint(self.network, self._every_chord, x, y, z, lane_type)
-        return closest_waypoint(self.network, self.index, x, y, z, lane_type)
+    def closest(self, x: float, y: float, z: float, lane_type: int):
+        """CARLA's closest waypoint on a lane of the type bits: by the grid index where something already built
+        it, else by checking every lane chord (signal poses ask a few times; many queries want the index)."""
+        if self._index is None:
+            if self._scan is None:
+                self._scan = ChordScan(self.segments)
+            return closest_waypoint(self.network, self._scan, x, y, z, lane_type)
+        return closest_waypoint(self.network, self._index, x, y, z, lane_type)
 
     @property
     def index(self) -> SegmentIndex:
@@ -112,28 +102,6 @@ class RoadContext:
     def references(self, signal_id: str) -> list:
         """The signal's references (carla_odr.landmarks.SignalReference) on roads traffic enters."""
         return self._references.get(signal_id, [])
-
-
-class _EveryChord:
-    """The nearest lane chord by checking all of them: the answer of SegmentIndex without its grids."""
-
-    def __init__(self, segments: LaneSegments):
-        self.segments = segments
-        v = segments.b - segments.a
-        vv = (v * v).sum(axis=1)
-        self._v = v
-        self._inverse = np.where(vv > 0.0, 1.0 / np.where(vv > 0.0, vv, 1.0), 0.0)
-
-    def nearest(self, x: float, y: float, z: float, lane_type: int):
-        if not len(self.segments.a):
-            return None
-        w = np.array((x, y, z)) - self.segments.a
-        t = np.clip((w * self._v).sum(axis=1) * self._inverse, 0.0, 1.0)
-        d = w - t[:, None] * self._v
-        d2 = (d * d).sum(axis=1)
-        d2[(self.segments.type & (lane_type & 0xFFFFFFFF)) == 0] = np.inf
-        best = int(np.argmin(d2))
-        return None if d2[best] == np.inf else best
 
 
 _CONTEXTS: dict = {}      # id(town) -> (town, RoadContext), the most recent towns
@@ -197,7 +165,7 @@ def _off_the_road(context: RoadContext, location: tuple, rotation: tuple) -> tup
     centre is moved along the right vector of that first lane, a fifth of a lane width at a time, towards the
     side that is not another driving lane (at most 10 steps), and turned like that lane."""
     lanes = DRIVING | SHOULDER
-    found = context.closest(*location, lanes, few=True)
+    found = context.closest(*location, lanes)
     if found is None:
         return location, rotation
     position = np.array(location, dtype=np.float64)
@@ -217,7 +185,7 @@ def _off_the_road(context: RoadContext, location: tuple, rotation: tuple) -> tup
             direction = 0
         position = position + right_vector * abs(width) * 0.2 * direction
         new_rotation = road_rotation
-        found = context.closest(*position, lanes, few=True)
+        found = context.closest(*position, lanes)
         if found is None:
             break
         pose, width = _lane_pose_and_width(context, found)
@@ -255,26 +223,13 @@ def light_boxes(context: RoadContext, signal_id: str) -> tuple:
     """(TriggerBox list, LaneStop list) of a traffic light: per valid driving lane a 3 m x half-lane x 2 m box
     whose centre is 3 m before the stop line (CARLA's UTrafficLightComponent::InitializeSign)."""
     boxes, stops = [], []
-    network = context.network
-    for reference in context.references(signal_id):
-        for validity in reference.validities:
-            for lane_id in lane_range(validity):
-                waypoint = wp.waypoint_at(network, reference.road_id, lane_id, reference.s)
-                if waypoint is None:
-                    continue
-                if network.roads[reference.road_id].is_junction:
-                    before = wp.predecessors(network, waypoint)
-                    if len(before) == 1 and not network.roads[before[0][0]].is_junction:
-                        waypoint = before[0]
-                lane = wp.lane_of(network, waypoint)
-                if lane.type != DRIVING:
-                    continue
-                half_width = max(0.01, 0.5 * lane.width(waypoint[3]) * 0.5)
-                s = _shifted(lane, waypoint[3], LIGHT_BOX_SETBACK, lane_id)
-                boxes.append(_box_on_lane(lane, s, (LIGHT_BOX_HALF_LENGTH, half_width, 1.0)))
-                # Traffic stops at the trigger box's centre, where the client's
-                # TrafficLight.get_stop_waypoints() puts the stop waypoint.
-                stops.append(LaneStop(waypoint[0], waypoint[2], s))
+    for lane_id, waypoint, lane in _governed_lanes(context, signal_id, leave_junction=True):
+        half_width = max(0.01, 0.5 * lane.width(waypoint[3]) * 0.5)
+        s = _shifted(lane, waypoint[3], LIGHT_BOX_SETBACK, lane_id)
+        boxes.append(_box_on_lane(lane, s, (LIGHT_BOX_HALF_LENGTH, half_width, 1.0)))
+        # Traffic stops at the trigger box's centre, where the client's
+        # TrafficLight.get_stop_waypoints() puts the stop waypoint.
+        stops.append(LaneStop(waypoint[0], waypoint[2], s))
     return boxes, stops
 
 
@@ -282,6 +237,16 @@ def sign_boxes(context: RoadContext, signal_id: str, width_factor: float) -> tup
     """(TriggerBox list, LaneStop list) of a stop, yield (width factor 0.9) or speed sign (0.7): per valid
     driving lane a cube of half size width_factor * half the lane width, one half size before the sign."""
     boxes, stops = [], []
+    for lane_id, waypoint, lane in _governed_lanes(context, signal_id, leave_junction=False):
+        size = max(0.01, width_factor * lane.width(waypoint[3]) * 0.5)
+        stops.append(LaneStop(waypoint[0], waypoint[2], waypoint[3]))
+        boxes.append(_box_on_lane(lane, _shifted(lane, waypoint[3], size, lane_id), (size, size, size)))
+    return boxes, stops
+
+
+def _governed_lanes(context: RoadContext, signal_id: str, leave_junction: bool):
+    """(validity lane id, waypoint, lane) of each driving lane a signal's references hold valid. With
+    leave_junction, a waypoint inside a junction moves to its one predecessor outside, if it has one."""
     network = context.network
     for reference in context.references(signal_id):
         for validity in reference.validities:
@@ -289,13 +254,13 @@ def sign_boxes(context: RoadContext, signal_id: str, width_factor: float) -> tup
                 waypoint = wp.waypoint_at(network, reference.road_id, lane_id, reference.s)
                 if waypoint is None:
                     continue
+                if leave_junction and network.roads[reference.road_id].is_junction:
+                    before = wp.predecessors(network, waypoint)
+                    if len(before) == 1 and not network.roads[before[0][0]].is_junction:
+                        waypoint = before[0]
                 lane = wp.lane_of(network, waypoint)
-                if lane.type != DRIVING:
-                    continue
-                size = max(0.01, width_factor * lane.width(waypoint[3]) * 0.5)
-                stops.append(LaneStop(waypoint[0], waypoint[2], waypoint[3]))
-                boxes.append(_box_on_lane(lane, _shifted(lane, waypoint[3], size, lane_id), (size, size, size)))
-    return boxes, stops
+                if lane.type == DRIVING:
+                    yield lane_id, waypoint, lane
 
 
 def _shifted(lane, s: float, distance: float, lane_id: int) -> float:
