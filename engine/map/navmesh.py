@@ -19,10 +19,9 @@ from carla_odr.detour import (AREA_BLOCK, AREA_CROSSWALK, AREA_GRASS, AREA_ROAD,
                               POLY_DTYPE, POLYTYPE_GROUND, VERTS_PER_POLYGON, NavMeshParams, NavMeshSet, Tile,
                               encode_ref, navmesh_set_bytes)
 from engine.map.polymesh import PolyMesh, build_polymesh
-from engine.map.walk_areas import walk_quads
+from engine.map.walk_areas import AGENT_RADIUS, walk_quads
 
 AGENT_HEIGHT = 1.8         # CARLA's walker agent (carla::nav::Navigation)
-AGENT_RADIUS = 0.3
 AGENT_CLIMB = 0.5
 BV_CELL = 0.2              # m: the quantization step of the bounding-volume tree (Recast's cell size)
 TILE_MARGIN = 1.0          # m added round the tile so that points on its border fall in it

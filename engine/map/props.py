@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import weakref
-from typing import Optional
 
 import numpy as np
 
+from engine.map.town import reuse_last
 from engine.render.primitives import srgb8
 from engine.render.town_mesh import (GROUND_DROP, LANE_KINDS, SIDEWALK_HEIGHT, CoverageRaster, town_surfaces)
 
@@ -311,17 +310,10 @@ def plan_props(town, seed: int = 0) -> PropPlan:
     return PropPlan(buildings, trees, lamps, posts)
 
 
+@reuse_last
 def town_props(town) -> PropPlan:
     """The props of a town for seed 0, planned once per town object (the renderer and the physics share it)."""
-    global _LAST
-    if _LAST is not None and _LAST[0]() is town:
-        return _LAST[1]
-    plan = plan_props(town)
-    _LAST = (weakref.ref(town), plan)
-    return plan
-
-
-_LAST: Optional[tuple] = None
+    return plan_props(town)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -45,6 +48,23 @@ class Town:
     def ground_z(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Road surface height under CARLA (x, y) points."""
         return self._ground(x, y)
+
+
+def reuse_last(build: Callable) -> Callable:
+    """Decorator: ``build(key)`` runs again only when called with another object than last time; the key is
+    held weakly, so the result of an unloaded town goes with it."""
+    last = None
+
+    @functools.wraps(build)
+    def cached(key):
+        nonlocal last
+        if last is not None and last[0]() is key:
+            return last[1]
+        value = build(key)
+        last = (weakref.ref(key), value)
+        return value
+
+    return cached
 
 
 def available_maps(maps_dir: Path = MAPS_DIR) -> list[str]:

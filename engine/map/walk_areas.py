@@ -21,16 +21,16 @@ import numpy as np
 
 from carla_odr import OpenDrive, Road
 from carla_odr.detour import AREA_CROSSWALK, AREA_SIDEWALK
+from engine.render.town_mesh import SIDEWALK_HEIGHT
 
-SIDEWALK_TOP = 0.15          # m above the road: the renderer's raised sidewalks
-EDGE_MARGIN = 0.3            # m: CARLA's walker radius (AGENT_RADIUS), kept clear of curbs and walls
+AGENT_RADIUS = 0.3           # m: CARLA's walker agent; walkable areas keep this clear of curbs and walls
 CROSSWALK_WIDTH = 3.0        # m along the road, for the crosswalks made at junctions
 MAX_STEP = 4.0               # m between sidewalk samples
 MAX_TURN = math.radians(5.0)  # heading change between samples on curves
 CORNER_STEP = 1.0            # m between corner samples
 MAX_CORNER_GAP = 40.0        # m: sidewalk ends further apart than this are no corner
 END_MATCH = 0.5              # m: sidewalk ends closer than this already join
-MIN_WIDTH = 2.0 * EDGE_MARGIN + 0.2
+MIN_WIDTH = 2.0 * AGENT_RADIUS + 0.2
 _EPS = 1e-6
 
 
@@ -124,16 +124,16 @@ def _points(road: Road, s, t, lift) -> np.ndarray:
 
 
 def _inset_t(road: Road, lane_id: int, s) -> tuple:
-    """Inner and outer t of a sidewalk lane, each moved EDGE_MARGIN into the lane."""
+    """Inner and outer t of a sidewalk lane, each moved AGENT_RADIUS into the lane."""
     outward = 1.0 if lane_id > 0 else -1.0
-    inner = road.lane_t(lane_id, s, 0.0) + outward * EDGE_MARGIN
-    outer = road.lane_t(lane_id, s, 1.0) - outward * EDGE_MARGIN
+    inner = road.lane_t(lane_id, s, 0.0) + outward * AGENT_RADIUS
+    outer = road.lane_t(lane_id, s, 1.0) - outward * AGENT_RADIUS
     return inner, outer
 
 
 def _sidewalk_borders(road: Road, lane_id: int, s: np.ndarray) -> tuple:
     inner, outer = _inset_t(road, lane_id, s)
-    return _points(road, s, inner, SIDEWALK_TOP), _points(road, s, outer, SIDEWALK_TOP)
+    return _points(road, s, inner, SIDEWALK_HEIGHT), _points(road, s, outer, SIDEWALK_HEIGHT)
 
 
 def _strip_quads(inner: np.ndarray, outer: np.ndarray) -> np.ndarray:
@@ -156,7 +156,7 @@ def _crosswalk_quads(road: Road, section, span) -> np.ndarray:
     t_left, _ = _inset_t(road, left, s)
     curb_right = road.lane_t(right, s, 0.0)
     curb_left = road.lane_t(left, s, 0.0)
-    rows = [(t_right, SIDEWALK_TOP), (curb_right, 0.0), (curb_left, 0.0), (t_left, SIDEWALK_TOP)]
+    rows = [(t_right, SIDEWALK_HEIGHT), (curb_right, 0.0), (curb_left, 0.0), (t_left, SIDEWALK_HEIGHT)]
     pieces = []
     for (ta, lift_a), (tb, lift_b) in zip(rows[:-1], rows[1:]):
         a, b = _points(road, s, ta, lift_a), _points(road, s, tb, lift_b)

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import weakref
-from typing import Optional
 
 import numpy as np
 
 from carla_odr import Arc, Line, OpenDrive, Road, Spiral
+from engine.map.town import reuse_last
 from engine.render.crosswalks import crosswalk_part
 from engine.render.primitives import MeshBuilder, Part, srgb8
 from engine.render.scene_data import Mesh
@@ -397,11 +396,9 @@ def _height_grid(strips: list, bounds: np.ndarray, cell: float) -> HeightGrid:
     return HeightGrid(origin.astype(np.float64), cell, z)
 
 
+@reuse_last
 def town_surfaces(odr: OpenDrive) -> TownSurfaces:
     """Lane strips, junction fills and the coverage raster of a map (the last one computed is reused)."""
-    global _LAST
-    if _LAST is not None and _LAST[0]() is odr:
-        return _LAST[1]
     strips = lane_strips(odr)
     if not strips:
         raise ValueError("the map has no drawable lanes")
@@ -410,12 +407,7 @@ def town_surfaces(odr: OpenDrive) -> TownSurfaces:
     padded = bounds + np.array([[-GROUND_MARGIN], [GROUND_MARGIN]])
     raster, fills = _coverage(odr, strips, padded, RASTER_CELL)
     height_bounds = np.stack([raster.origin, padded[1]])      # nodes on raster corners
-    surfaces = TownSurfaces(strips, fills, raster, bounds, _height_grid(strips, height_bounds, HEIGHT_CELL))
-    _LAST = (weakref.ref(odr), surfaces)
-    return surfaces
-
-
-_LAST: Optional[tuple] = None
+    return TownSurfaces(strips, fills, raster, bounds, _height_grid(strips, height_bounds, HEIGHT_CELL))
 
 
 # -- markings ------------------------------------------------------------------------------------------------------

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import weakref
-from typing import Optional
 
 import numpy as np
 
-from engine.world.actors import TAG_NONE, rotation_matrix
+from engine.map.town import reuse_last
+from engine.sensors.periodic import rotation
+from engine.world.actors import TAG_NONE
 
 HEIGHT_CELLS = 4_000_000        # at most this many height-field cells per town (cell of 0.25 m or more)
 MIN_CELL = 0.25
@@ -375,7 +375,7 @@ def actor_boxes(world, exclude: int = 0) -> ActorBoxes:
     boxes = ActorBoxes(np.zeros((m, 3)), np.zeros((m, 3, 3)), np.zeros((m, 3)), np.zeros(m, np.uint32),
                        np.zeros(m, np.uint32), np.zeros((m, 3)))
     for i, (actor, state, slot, kind) in enumerate(rows):
-        axes = _rotation(state.rot[slot])
+        axes = rotation(state.rot[slot])
         half = np.asarray(actor.extent, dtype=np.float64)
         lift = half[2] if kind == "vehicle" else 0.0
         boxes.center[i] = state.loc[slot] + axes[:, 2] * lift
@@ -385,10 +385,6 @@ def actor_boxes(world, exclude: int = 0) -> ActorBoxes:
         boxes.tag[i] = actor.semantic_tags[0] if actor.semantic_tags else TAG_NONE
         boxes.velocity[i] = state.vel[slot]
     return boxes
-
-
-def _rotation(rot) -> np.ndarray:
-    return np.array(rotation_matrix(rot), dtype=np.float64)
 
 
 # -- the scene ----------------------------------------------------------------------------------------------
@@ -409,17 +405,10 @@ class StaticScene:
         self.props = TriangleChunks(props.positions, props.indices, props.tags)
 
 
-_SCENE: Optional[tuple] = None
-
-
+@reuse_last
 def static_scene(town) -> StaticScene:
     """The scene of a town (the last one built is kept)."""
-    global _SCENE
-    if _SCENE is not None and _SCENE[0]() is town:
-        return _SCENE[1]
-    scene = StaticScene(town)
-    _SCENE = (weakref.ref(town), scene)
-    return scene
+    return StaticScene(town)
 
 
 def cast(world, origin, dirs: np.ndarray, reach, exclude: int = 0) -> Hits:

@@ -61,7 +61,6 @@ class CollisionSystem:
         self._contacts = np.zeros(0, np.int64)       # sorted keys of the contacts of the last tick
         self._start = {"vehicle": np.zeros((0, 2)), "walker": np.zeros((0, 2))}
         self._roster_key, self._roster_value = None, None
-        world.collision_events = []
         self.event_others: list = []
         self.disabled: set = set()        # actor ids whose collisions set_actor_collisions turned off
 
@@ -83,7 +82,7 @@ class CollisionSystem:
     def prop_actor(self, index: int):
         """The actor a prop belongs to: the traffic light of a traffic-light post; None for the others."""
         signal_id = self.props.signal_id[index]
-        lights = getattr(self.world, "traffic_lights", None)
+        lights = self.world.traffic_lights
         if not signal_id or lights is None or signal_id not in lights.sign_ids:
             return None
         return self.world.actors.get(int(lights.actor_ids[lights.sign_ids.index(signal_id)]))

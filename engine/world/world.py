@@ -275,15 +275,14 @@ class World:
         for actor in self._posed.values():
             (attached if actor.parent_id else static).append(actor)
         block, rows = self._static_records(static)
-        others = static + attached
-        n_v, n_w = len(vslots), len(wslots)
-        records = np.zeros(len(others) + n_v + n_w, dtype=episode_state.RECORD)
+        n_posed, n_v, n_w = len(self._posed), len(vslots), len(wslots)
+        records = np.zeros(n_posed + n_v + n_w, dtype=episode_state.RECORD)
         records["state"] = episode_state.ACTOR_ACTIVE
         records[:len(static)] = block
         for fill in self.record_fillers:
             fill(records[:len(static)], rows)
         if n_v:
-            r = records[len(others):len(others) + n_v]
+            r = records[n_posed:n_posed + n_v]
             r["id"] = self.vehicle_ids[vslots]
             r["transform"][:, :3] = v.loc[vslots]
             r["transform"][:, 3:] = v.rot[vslots]
@@ -301,7 +300,7 @@ class World:
             if self.vehicle_traffic_state is not None:
                 self.vehicle_traffic_state(vslots, r)
         if n_w:
-            r = records[len(others) + n_v:]
+            r = records[n_posed + n_v:]
             r["id"] = self.walker_ids[wslots]
             r["transform"][:, :3] = w.loc[wslots]
             r["transform"][:, 3:] = w.rot[wslots]

@@ -60,7 +60,8 @@ def build_ramp_junction(
         else:
             arm.road.successor = link
     for incoming, outgoing in ((upstream, downstream), (downstream, upstream)):
-        lanes = [CarriedLane(lane.type, lane.width, None, k, k) for k, lane in enumerate(incoming.inbound_lanes(), start=1)]
+        lanes = [CarriedLane(lane.type, lane.width, None, k, k)
+                 for k, lane in enumerate(incoming.inbound_lanes(), start=1)]
         connect_turn(network, junction, incoming, outgoing, incoming.entry_pose(), lanes)
 
     # The ramp's single driving lane: on the side whose traffic enters (on) or leaves (off) the junction.
