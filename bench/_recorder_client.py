@@ -1,6 +1,6 @@
 """Record a synchronous run of vehicles (driving in circles, a fifth of them parked) and walkers on a running
-server, with the town's traffic lights; runs under either client. Prints JSON: the actor count, the recording's path and the RPC times of the
-three queries on the file given by --query-file."""
+server, with the town's traffic lights; runs under either client. Prints JSON: the actor counts, the recording's
+path and the tick rate, or with --query-file the RPC times of the three queries on that recording."""
 import argparse
 import json
 import time
@@ -12,7 +12,7 @@ parser.add_argument("--port", type=int, default=2000)
 parser.add_argument("--vehicles", type=int, default=100)
 parser.add_argument("--walkers", type=int, default=10)
 parser.add_argument("--ticks", type=int, default=600)
-parser.add_argument("--file", required=True)
+parser.add_argument("--file", help="the recording to write (required unless --query-file)")
 parser.add_argument("--additional-data", action="store_true")
 parser.add_argument("--query-file", help="time the three queries on this recording through RPC")
 args = parser.parse_args()
@@ -28,6 +28,8 @@ if args.query_file:
         result[name] = time.perf_counter() - start
     print(json.dumps(result))
     raise SystemExit(0)
+if not args.file:
+    parser.error("--file is required unless --query-file is given")
 world = client.get_world()
 settings = world.get_settings()
 settings.synchronous_mode, settings.fixed_delta_seconds, settings.no_rendering_mode = True, 0.05, True

@@ -18,7 +18,6 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "PythonAPI"))
 
 from engine.map.town import load_town  # noqa: E402
 from engine.traffic import light_calls  # noqa: E402

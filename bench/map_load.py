@@ -7,18 +7,11 @@ usage: .venv/bin/python bench/map_load.py [--repeats N] [--queries N] [--no-carl
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
-import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT))
-
-from engine.map.town import available_maps  # noqa: E402
-from serverproc import ServerProcess, client_command, official_available  # noqa: E402
+from _harness import ROOT, finish_table, run_bench_client
+from engine.map.town import available_maps
+from serverproc import ServerProcess, official_available
 
 CARLA_XODR_DIR = ROOT.parent / "shared" / "testdata" / "opendrive"
 LOAD_TARGET = "< 1 s (CARLA: 4.5-30 s)"
@@ -26,13 +19,8 @@ WAYPOINT_TARGET = "< 0.5 s"
 
 
 def measure(which: str, port: int, map_argument: str, repeats: int, queries: int) -> dict:
-    argv, env = client_command(which, "placeholder", port)
-    argv = [argv[0], str(ROOT / "bench" / "_map_load_client.py"), "--port", str(port), "--map", map_argument,
-            "--repeats", str(repeats), "--queries", str(queries)]
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
-    if done.returncode != 0:
-        raise RuntimeError(f"{which} client failed on {map_argument}:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_bench_client(which, "_map_load_client.py", port, "--map", map_argument, "--repeats", str(repeats),
+                            "--queries", str(queries))
 
 
 def waypoint_cell(result: dict) -> str:
@@ -73,10 +61,7 @@ def main() -> int:
                 row += f" {waypoint_cell(measure('official', server.port, map_argument, 1, args.queries))} |"
             lines.append(row)
             print(row, flush=True)
-    table = "\n".join(lines)
-    if args.out:
-        Path(args.out).write_text(table + "\n")
-    print("\n" + table)
+    finish_table(lines, args.out)
     return 0
 
 

@@ -10,27 +10,22 @@ usage: .venv/bin/python bench/recorder.py [--ticks N] [--hour-seconds S] [--vehi
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT))
-
-from engine.map.town import load_town  # noqa: E402
-from engine.recorder import queries  # noqa: E402
-from engine.recorder.packets import PacketId  # noqa: E402
-from engine.recorder.reader import read_recording  # noqa: E402
-from engine.recorder.session import RecordingSession  # noqa: E402
-from engine.traffic import light_calls  # noqa: E402
-from engine.world import blueprints  # noqa: E402
-from engine.world.world import World, WorldError  # noqa: E402
-from serverproc import ServerProcess, client_command  # noqa: E402
+from _harness import finish_table, run_bench_client
+from engine.map.town import load_town
+from engine.recorder import queries
+from engine.recorder.packets import PacketId
+from engine.recorder.reader import read_recording
+from engine.recorder.session import RecordingSession
+from engine.traffic import light_calls
+from engine.world import blueprints
+from engine.world.world import World, WorldError
+from serverproc import ServerProcess
 
 FPS = 20
 HOUR_FRAMES = 3600 * FPS
@@ -39,12 +34,7 @@ QUERY_TARGET = "< 10 s"
 
 
 def run_client(port: int, *args: str) -> dict:
-    argv, env = client_command("ours", "placeholder", port)
-    argv = [argv[0], str(ROOT / "bench" / "_recorder_client.py"), "--port", str(port), *args]
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=3600)
-    if done.returncode != 0:
-        raise RuntimeError(f"recorder client failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_bench_client("ours", "_recorder_client.py", port, *args, timeout=3600)
 
 
 def size_per_hour(path: Path) -> tuple[float, float]:
@@ -57,6 +47,19 @@ def size_per_hour(path: Path) -> tuple[float, float]:
     return (first_end + per_frame * (HOUR_FRAMES - 1)) / 1e6, per_frame
 
 
+def spawn_up_to(world, count: int, kinds: list, poses: list) -> list:
+    """Up to `count` actors, the i-th pose taking kinds[i % len(kinds)]; poses where a spawn fails are skipped."""
+    actors = []
+    for i, pose in enumerate(poses):
+        if len(actors) == count:
+            break
+        try:
+            actors.append(world.spawn([0, kinds[i % len(kinds)].id, []], pose))
+        except WorldError:
+            continue
+    return actors
+
+
 def build_hour(path: Path, seconds: float, vehicle_count: int, walker_count: int) -> dict:
     """A recording of vehicles, walkers and the traffic lights of Town01 written by RecordingSession, as the
     server does."""
@@ -65,22 +68,10 @@ def build_hour(path: Path, seconds: float, vehicle_count: int, walker_count: int
     light_calls.attach(None, world)   # the town's traffic lights and their cycle, as the server has them
     vehicle_kinds = [b for b in blueprints.blueprint_library() if b.kind == "vehicle"]
     walker_kinds = [b for b in blueprints.blueprint_library() if b.kind == "walker"]
-    vehicles, walkers = [], []
-    for i, point in enumerate(town.spawn_points):
-        if len(vehicles) == vehicle_count:
-            break
-        try:
-            vehicles.append(world.spawn([0, vehicle_kinds[i % len(vehicle_kinds)].id, []], (point[:3], point[3:6])))
-        except WorldError:
-            continue
-    for i, point in enumerate(town.spawn_points):
-        if len(walkers) == walker_count:
-            break
-        try:
-            walkers.append(world.spawn([0, walker_kinds[i % len(walker_kinds)].id, []],
-                                       ((point[0], point[1] + 6.0, point[2] + 1.0), point[3:6])))
-        except WorldError:
-            continue
+    points = town.spawn_points
+    vehicles = spawn_up_to(world, vehicle_count, vehicle_kinds, [(p[:3], p[3:6]) for p in points])
+    walkers = spawn_up_to(world, walker_count, walker_kinds,
+                          [((p[0], p[1] + 6.0, p[2] + 1.0), p[3:6]) for p in points])
 
     def drive(world, dt):
         """Stop-and-go: every minute a fifth of the moving vehicles stop for a while; a fifth are parked."""
@@ -159,7 +150,7 @@ def main() -> int:
             "show_recorder_actors_blocked (30 s, 100 cm)": timed(lambda: queries.actors_blocked(hour, 30, 100)),
         }
         with ServerProcess("-nullrhi") as server:
-            rpc = run_client(server.port, "--file", "unused", "--query-file", str(hour))
+            rpc = run_client(server.port, "--query-file", str(hour))
         for (name, seconds), remote in zip(in_process.items(), (rpc["file_info"], rpc["collisions"], rpc["blocked"])):
             lines.append(f"| {name} | {seconds:.2f} s | {remote:.2f} s | {QUERY_TARGET} |")
             print(lines[-1], flush=True)
@@ -169,10 +160,7 @@ def main() -> int:
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
-    table = "\n".join(lines)
-    if args.out:
-        Path(args.out).write_text(table + "\n")
-    print("\n" + table)
+    finish_table(lines, args.out)
     return 0
 
 

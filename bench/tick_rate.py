@@ -10,41 +10,25 @@ usage: .venv/bin/python bench/tick_rate.py [--seconds S] [--out FILE] [--vehicle
 from __future__ import annotations
 
 import argparse
-import json
-import socket
-import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-from serverproc import ServerProcess, client_command, official_available  # noqa: E402
+from _harness import finish_table, run_bench_client
+from serverproc import ServerProcess, free_port_pair, official_available
 
 CARLA_REPORTED = {100: "34 (CARLA, physics, desktop GPU)"}
 # CARLA's published synchronous-mode figures with its Traffic Manager driving every vehicle, no rendering.
 CARLA_REPORTED_TM = {0: "729", 10: "98", 50: "26", 100: "15", 250: "6"}
 
 
-def free_tm_port() -> int:
-    with socket.socket() as s:
-        s.bind(("0.0.0.0", 0))
-        return s.getsockname()[1]
-
-
 def measure(which: str, vehicles: int, seconds: float, camera: bool = False, autopilot: bool = False) -> float:
     """Ticks/s in no-render mode; with camera, the server can render but no_rendering_mode is on; with
     autopilot, the server's Traffic Manager drives every vehicle."""
     flags = ("-RenderOffScreen", "-quality-level=Low") if camera else ("-nullrhi",)
+    options = (["--camera"] if camera else []) \
+        + (["--autopilot-port", str(free_port_pair()), "--town", "Town03"] if autopilot else [])
     with ServerProcess(*flags) as server:
-        argv, env = client_command(which, "placeholder", server.port)
-        argv = [argv[0], str(ROOT / "bench" / "_tick_client.py"), "--port", str(server.port),
-                "--vehicles", str(vehicles), "--seconds", str(seconds)] + (["--camera"] if camera else []) \
-            + (["--autopilot-port", str(free_tm_port()), "--town", "Town03"] if autopilot else [])
-        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
-        if done.returncode != 0:
-            raise RuntimeError(f"{which} client failed:\n{done.stderr}")
-        result = json.loads(done.stdout.strip().splitlines()[-1])
+        result = run_bench_client(which, "_tick_client.py", server.port, "--vehicles", str(vehicles),
+                                  "--seconds", str(seconds), *options)
         if result["vehicles"] != vehicles:
             raise RuntimeError(f"spawned {result['vehicles']} of {vehicles} vehicles")
         return result["ticks_per_second"]
@@ -69,10 +53,7 @@ def main() -> int:
         cells += [f"{measure(c, n, args.seconds, autopilot=True):.0f}" for c in clients]
         lines.append(f"| {n} | " + " | ".join(cells) + f" | {CARLA_REPORTED_TM.get(n, '')} |")
         print(lines[-1] if len(lines) > 3 else "\n".join(lines), flush=True)
-    table = "\n".join(lines)
-    if args.out:
-        Path(args.out).write_text(table + "\n")
-    print("\n" + table)
+    finish_table(lines, args.out)
     return 0
 
 

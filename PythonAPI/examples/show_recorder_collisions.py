@@ -6,14 +6,11 @@ Types: h = hero, v = vehicle, w = walker, t = traffic light, o = other, a = any.
 
 import argparse
 
-import _client_path  # noqa: F401
-import carla
+from _example_client import argument_parser, connect, run
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--host', metavar='H', default='127.0.0.1', help='IP of the host server (default: 127.0.0.1)')
-    parser.add_argument('-p', '--port', metavar='P', default=2000, type=int, help='TCP port to listen to (default: 2000)')
+    parser = argument_parser(__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('-f', '--recorder_filename', metavar='F', default='test1.rec',
                         help='recorder filename (test1.rec)')
     parser.add_argument('-t', '--types', metavar='T', default='aa',
@@ -26,15 +23,8 @@ def parse_args():
 
 def main():
     args = parse_args()
-    client = carla.Client(args.host, args.port)
-    client.set_timeout(60.0)
-    print(client.show_recorder_collisions(args.recorder_filename, args.types[0], args.types[1]))
+    print(connect(args).show_recorder_collisions(args.recorder_filename, args.types[0], args.types[1]))
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        print('\ndone.')
+    run(main)

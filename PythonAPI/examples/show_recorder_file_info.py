@@ -10,14 +10,11 @@ import argparse
 import os
 import sys
 
-import _client_path  # noqa: F401
-import carla
+from _example_client import argument_parser, connect, run
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--host', metavar='H', default='127.0.0.1', help='IP of the host server (default: 127.0.0.1)')
-    parser.add_argument('-p', '--port', metavar='P', default=2000, type=int, help='TCP port to listen to (default: 2000)')
+    parser = argument_parser(__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('-f', '--recorder_filename', metavar='F', default='test1.rec',
                         help='recorder filename (test1.rec)')
     parser.add_argument('-a', '--show_all', action='store_true', help='show detailed info about all frames content')
@@ -43,9 +40,7 @@ def main():
     if args.json:
         info = local_json(args.recorder_filename)
     else:
-        client = carla.Client(args.host, args.port)
-        client.set_timeout(60.0)
-        info = client.show_recorder_file_info(args.recorder_filename, args.show_all)
+        info = connect(args).show_recorder_file_info(args.recorder_filename, args.show_all)
     if args.save_to_file:
         with open(args.save_to_file, 'w') as f:
             f.write(info)
@@ -54,10 +49,5 @@ def main():
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        # JSON output stays parseable: the closing line goes to stderr then
-        print('\ndone.', file=sys.stderr if '--json' in sys.argv[1:] else sys.stdout)
+    # JSON output stays parseable: the closing line goes to stderr then
+    run(main, sys.stderr if '--json' in sys.argv[1:] else sys.stdout)

@@ -1,19 +1,16 @@
 #!/usr/bin/env python
 """Spawn vehicles on autopilot and record the simulation into a recorder file (CARLA's start_recording.py)."""
 
-import argparse
 import logging
 import random
 import time
 
-import _client_path  # noqa: F401
+from _example_client import argument_parser, connect, run
 import carla
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument('--host', metavar='H', default='127.0.0.1', help='IP of the host server (default: 127.0.0.1)')
-    parser.add_argument('-p', '--port', metavar='P', default=2000, type=int, help='TCP port to listen to (default: 2000)')
+    parser = argument_parser(__doc__)
     parser.add_argument('-n', '--number-of-vehicles', metavar='N', default=10, type=int,
                         help='number of vehicles (default: 10)')
     parser.add_argument('-d', '--delay', metavar='D', default=2.0, type=float,
@@ -30,8 +27,7 @@ def main():
     args = parse_args()
     logging.basicConfig(format='%(levelname)s: %(message)s', level=logging.INFO)
     actor_list = []
-    client = carla.Client(args.host, args.port)
-    client.set_timeout(10.0)
+    client = connect(args, timeout=10.0)
     try:
         world = client.get_world()
         blueprints = world.get_blueprint_library().filter('vehicle.*')
@@ -78,9 +74,4 @@ def main():
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        print('\ndone.')
+    run(main)

@@ -1,16 +1,11 @@
 #!/usr/bin/env python
 """Replay a recorder file in the server (CARLA's start_replaying.py)."""
 
-import argparse
-
-import _client_path  # noqa: F401
-import carla
+from _example_client import argument_parser, connect, run
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument('--host', metavar='H', default='127.0.0.1', help='IP of the host server (default: 127.0.0.1)')
-    parser.add_argument('-p', '--port', metavar='P', default=2000, type=int, help='TCP port to listen to (default: 2000)')
+    parser = argument_parser(__doc__)
     parser.add_argument('-s', '--start', metavar='S', default=0.0, type=float,
                         help='starting time (default: 0.0; negative counts from the end)')
     parser.add_argument('-d', '--duration', metavar='D', default=0.0, type=float,
@@ -28,8 +23,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    client = carla.Client(args.host, args.port)
-    client.set_timeout(60.0)
+    client = connect(args)
     client.set_replayer_time_factor(args.time_factor)
     client.set_replayer_ignore_hero(args.ignore_hero)
     client.set_replayer_ignore_spectator(not args.move_spectator)
@@ -37,9 +31,4 @@ def main():
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        print('\ndone.')
+    run(main)

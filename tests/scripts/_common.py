@@ -1,6 +1,7 @@
 """Shared argument parsing for the client scripts: each prints one JSON line that both clients must match."""
 import argparse
 import json
+import os
 
 import carla
 
@@ -19,6 +20,34 @@ def connect(extra=None):
 
 def emit(result: dict) -> None:
     print(json.dumps(result, sort_keys=True))
+
+
+def emit_or_save(result: dict, out, summary: dict) -> None:
+    """The result as JSON into the file `out` with `summary` printed, or the whole result printed when no `out`."""
+    if out:
+        with open(out, "w") as f:
+            json.dump(result, f)
+        emit(summary)
+    else:
+        emit(result)
+
+
+def load_map(client, source):
+    """The map of a town name (load_world) or of an .xodr file (generate_opendrive_world)."""
+    if source.endswith(".xodr") or os.path.isfile(source):
+        with open(source) as f:
+            world = client.generate_opendrive_world(f.read())
+    else:
+        world = client.load_world(source)
+    return world.get_map()
+
+
+def vector(v) -> list:
+    return [v.x, v.y, v.z]
+
+
+def rotation(r) -> list:
+    return [r.pitch, r.yaw, r.roll]
 
 
 def synchronous(world, on: bool, delta=0.05):

@@ -7,12 +7,10 @@ waypoints and get_crosswalks. The waypoints come from a seeded sample of generat
 20 m before each of the first landmarks, so both clients ask the same questions. The JSON goes to
 OUT when given (a one-line summary is printed), otherwise to stdout.
 """
-import json
-import os
 import random
 
 import carla
-from _common import connect, emit
+from _common import connect, emit_or_save, load_map, rotation, vector
 
 SEED = 20260212
 SAMPLED_WAYPOINTS = 70
@@ -20,23 +18,6 @@ LANDMARK_WAYPOINTS = 30
 SEARCH_DISTANCE = 50.0
 APPROACH = 20.0
 GENERATE_DISTANCE = 2.0
-
-
-def load_map(client, source):
-    if source.endswith(".xodr") or os.path.isfile(source):
-        with open(source) as f:
-            world = client.generate_opendrive_world(f.read())
-    else:
-        world = client.load_world(source)
-    return world.get_map()
-
-
-def vector(v):
-    return [v.x, v.y, v.z]
-
-
-def rotation(r):
-    return [r.pitch, r.yaw, r.roll]
 
 
 def where(wp):
@@ -115,13 +96,8 @@ def main():
         "searches": searches,
         "crosswalks": crosswalks,
     }
-    if args.out:
-        with open(args.out, "w") as f:
-            json.dump(result, f)
-        emit({"map_name": result["map_name"], "landmarks": len(landmarks), "searches": len(searches),
-              "crosswalk_points": len(crosswalks)})
-    else:
-        emit(result)
+    emit_or_save(result, args.out, {"map_name": result["map_name"], "landmarks": len(landmarks),
+                                    "searches": len(searches), "crosswalk_points": len(crosswalks)})
 
 
 main()

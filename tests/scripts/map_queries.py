@@ -5,12 +5,10 @@ Usage: map_queries.py --port P MAP [OUT]. MAP is a town name (client.load_world)
 inside the spawn points' bounding box grown by 20 m, so both clients ask the same questions. The JSON goes
 to OUT when given (a one-line summary is printed), otherwise to stdout.
 """
-import json
-import os
 import random
 
 import carla
-from _common import connect, emit
+from _common import connect, emit_or_save, load_map, rotation, vector
 
 SEED = 20260121
 RANDOM_LOCATIONS = 500
@@ -20,14 +18,6 @@ CHAIN_STEP_METRES = 5.0
 XODR_QUERIES = 10
 GENERATE_DISTANCE = 2.0
 BOX_MARGIN = 20.0
-
-
-def vector(v):
-    return [v.x, v.y, v.z]
-
-
-def rotation(r):
-    return [r.pitch, r.yaw, r.roll]
 
 
 def ids(wp):
@@ -57,15 +47,6 @@ def pose(wp):
 
 def topology_end(wp):
     return {"ids": ids(wp), "s": wp.s, "location": vector(wp.transform.location)}
-
-
-def load_map(client, source):
-    if source.endswith(".xodr") or os.path.isfile(source):
-        with open(source) as f:
-            world = client.generate_opendrive_world(f.read())
-    else:
-        world = client.load_world(source)
-    return world.get_map()
 
 
 def draw_locations(rng, box, count):
@@ -113,13 +94,9 @@ def main():
         "chains": [None if wp is None else chain_from(wp) for wp in chain_starts],
         "waypoint_xodr": [[query, waypoint(carla_map.get_waypoint_xodr(*query))] for query in xodr_queries],
     }
-    if args.out:
-        with open(args.out, "w") as f:
-            json.dump(result, f)
-        emit({"map_name": result["map_name"], "spawn_points": len(result["spawn_points"]),
-              "generate_waypoints": len(result["generate_waypoints"]), "topology": len(result["topology"])})
-    else:
-        emit(result)
+    emit_or_save(result, args.out, {"map_name": result["map_name"], "spawn_points": len(result["spawn_points"]),
+                                    "generate_waypoints": len(result["generate_waypoints"]),
+                                    "topology": len(result["topology"])})
 
 
 main()

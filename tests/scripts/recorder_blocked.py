@@ -28,5 +28,5 @@ rows = [line.split() for line in text.splitlines()[5:] if line.strip() and not l
 parked.destroy()
 driver.destroy()
 synchronous(world, False)
-emit({"parked": parked.id, "driver": driver.id, "spectator": world.get_spectator().id, "rows": rows, "header": text.splitlines()[4],
-      "tail": text.strip().splitlines()[-2:]})
+emit({"parked": parked.id, "driver": driver.id, "spectator": world.get_spectator().id, "rows": rows,
+      "header": text.splitlines()[4], "tail": text.strip().splitlines()[-2:]})

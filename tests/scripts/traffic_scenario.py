@@ -4,7 +4,6 @@ Counts what the issue forbids (a vehicle off the road, a vehicle crossing a stop
 vehicles overlapping, a walker off the sidewalks and crosswalks), how far each vehicle and walker went,
 and a digest of every sampled snapshot so that two runs can be compared."""
 import hashlib
-import math
 import random
 
 import numpy as np

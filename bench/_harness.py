@@ -1,0 +1,32 @@
+"""What the server benchmarks share: the repository and tests/ on the import path, running a bench/_*_client.py
+script under either client, and the result table."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from serverproc import client_command  # noqa: E402
+
+
+def run_bench_client(which: str, script: str, port: int, *args: str, timeout: float = 600) -> dict:
+    """Run bench/<script> with 'ours' or 'official' client against the server on `port`; its last JSON line."""
+    argv, env = client_command(which, "unused", port)
+    argv = [argv[0], str(ROOT / "bench" / script), "--port", str(port), *args]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"{which} client failed running {script} {' '.join(args)}:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def finish_table(lines: list, out: str | None) -> None:
+    """Print the whole table once more after the rows printed as they came, and write it to `out` if given."""
+    table = "\n".join(lines)
+    if out:
+        Path(out).write_text(table + "\n")
+    print("\n" + table)
