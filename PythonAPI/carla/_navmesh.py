@@ -47,7 +47,7 @@ class NavMesh:
         self.params = navmesh_set.params
         self.tiles = tiles
         self.walkable_climb = float(tiles[0].walkable_climb) if tiles else 0.0
-        verts, counts, corners, flags, areas, types, tile_of = [], [], [], [], [], [], []
+        verts, counts, corners, flags, areas, types = [], [], [], [], [], []
         vert_base = 0
         self.tile_poly_base = []
         for t, tile in enumerate(tiles):
@@ -59,7 +59,6 @@ class NavMesh:
             flags.append(tile.polys['flags'])
             areas.append(tile.areas)
             types.append(tile.types)
-            tile_of.append(np.full(len(n), t))
             vert_base += len(tile.verts)
         self.verts32 = np.concatenate(verts) if verts else np.zeros((0, 3), np.float32)
         self.verts = self.verts32.astype(np.float64)
@@ -68,7 +67,6 @@ class NavMesh:
         self.flags = np.concatenate(flags).astype(np.int64) if flags else np.zeros(0, np.int64)
         self.areas = np.concatenate(areas).astype(np.int64) if areas else np.zeros(0, np.int64)
         self.types = np.concatenate(types).astype(np.int64) if types else np.zeros(0, np.int64)
-        self.tile_of = np.concatenate(tile_of) if tile_of else np.zeros(0, np.int64)
         self.poly_verts = [self.verts[self.corners[p, :self.counts[p]]] for p in range(len(self.counts))]
         self._corner_tuples = [[tuple(float(c) for c in v) for v in verts] for verts in self.poly_verts]
         used = np.arange(6)[None, :] < self.counts[:, None]
@@ -78,7 +76,8 @@ class NavMesh:
         self.links = [[] for _ in range(len(self.counts))]     # per poly: (edge, neighbour, left, right)
         self._connect_internal()
         self._connect_portals()
-        self._detail = self._detail_triangles()
+        self._detail32 = self._detail_triangles()
+        self._detail = [tris.astype(np.float64) for tris in self._detail32]
 
     @property
     def poly_count(self):
@@ -153,21 +152,19 @@ class NavMesh:
                 self._add_link(p, edge, q, min(t0, t1), max(t0, t1))
 
     def _detail_triangles(self):
-        """Per polygon, its detail triangles as a (k, 3, 3) array (the fan when a tile has no detail)."""
+        """Per polygon, its detail triangles as a (k, 3, 3) float32 array (the fan when a tile has no detail)."""
         out = []
-        for t, tile in enumerate(self.tiles):
+        for tile in self.tiles:
             for i, poly in enumerate(tile.polys):
-                nv = int(poly['vert_count'])
-                own = tile.verts[poly['verts'][:nv]].astype(np.float64)
+                own = tile.verts[poly['verts'][:int(poly['vert_count'])]]
                 if len(tile.detail_meshes):
                     d = tile.detail_meshes[i]
                     extra = tile.detail_verts[int(d['vert_base']):int(d['vert_base']) + int(d['vert_count'])]
-                    points = np.concatenate([own, extra.astype(np.float64)])
+                    points = np.concatenate([own, extra])
                     tris = tile.detail_tris[int(d['tri_base']):int(d['tri_base']) + int(d['tri_count']), :3]
                     out.append(points[tris.astype(np.int64)])
                 else:
-                    fan = np.array([[0, j - 1, j] for j in range(2, nv)])
-                    out.append(own[fan])
+                    out.append(own[np.array([[0, j - 1, j] for j in range(2, len(own))])])
         return out
 
     # -- points and polygons -------------------------------------------------------------------------------
@@ -321,41 +318,33 @@ class NavMesh:
                         continue
                 else:
                     left = right = end
+                corner = None              # the funnel side that becomes the new apex, if one does
                 if _tri_area_2d(apex, right_pt, right) <= 0.0:
                     if _vequal(apex, right_pt) or _tri_area_2d(apex, left_pt, right) > 0.0:
                         right_pt = right
                         right_poly = path[i + 1] if i + 1 < len(path) else -1
                         right_i = i
                     else:
-                        if area_crossings and self._append_portals(out, apex_i, left_i, left_pt, path, max_points):
-                            return out
-                        apex = left_pt
-                        apex_i = left_i
-                        flags = STRAIGHTPATH_END if left_poly == -1 else 0
-                        if _append(out, apex, flags, left_poly, max_points):
-                            return out
-                        left_pt = right_pt = apex
-                        left_i = right_i = apex_i
-                        i = apex_i + 1
-                        continue
-                if _tri_area_2d(apex, left_pt, left) >= 0.0:
+                        corner = left_pt, left_i, left_poly
+                if corner is None and _tri_area_2d(apex, left_pt, left) >= 0.0:
                     if _vequal(apex, left_pt) or _tri_area_2d(apex, right_pt, left) < 0.0:
                         left_pt = left
                         left_poly = path[i + 1] if i + 1 < len(path) else -1
                         left_i = i
                     else:
-                        if area_crossings and self._append_portals(out, apex_i, right_i, right_pt, path, max_points):
-                            return out
-                        apex = right_pt
-                        apex_i = right_i
-                        flags = STRAIGHTPATH_END if right_poly == -1 else 0
-                        if _append(out, apex, flags, right_poly, max_points):
-                            return out
-                        left_pt = right_pt = apex
-                        left_i = right_i = apex_i
-                        i = apex_i + 1
-                        continue
-                i += 1
+                        corner = right_pt, right_i, right_poly
+                if corner is None:
+                    i += 1
+                    continue
+                corner_pt, corner_i, corner_poly = corner
+                if area_crossings and self._append_portals(out, apex_i, corner_i, corner_pt, path, max_points):
+                    return out
+                flags = STRAIGHTPATH_END if corner_poly == -1 else 0
+                if _append(out, corner_pt, flags, corner_poly, max_points):
+                    return out
+                apex = left_pt = right_pt = corner_pt
+                apex_i = left_i = right_i = corner_i
+                i = apex_i + 1
             if area_crossings and self._append_portals(out, apex_i, len(path) - 1, end, path, max_points):
                 return out
         _append(out, end, STRAIGHTPATH_END, -1, max_points)
@@ -478,24 +467,11 @@ class NavMesh:
         verts = self.verts32[self.corners[p, :self.counts[p]]]
         if not _point_in_polygon32(point, verts):
             return None
-        tile = self.tiles[self.tile_of[p]]
-        index = p - self.tile_poly_base[self.tile_of[p]]
-        for tri in self._detail_triangles32(tile, index, verts):
+        for tri in self._detail32[p]:
             h = _height_in_triangle32(point, tri[0], tri[1], tri[2])
             if h is not None:
                 return float(h)
         return float(self._closest_on_edges(p, point.astype(np.float64))[1])
-
-    @staticmethod
-    def _detail_triangles32(tile, index, verts):
-        nv = len(verts)
-        if len(tile.detail_meshes):
-            d = tile.detail_meshes[index]
-            extra = tile.detail_verts[int(d['vert_base']):int(d['vert_base']) + int(d['vert_count'])]
-            points = np.concatenate([verts, extra])
-            tris = tile.detail_tris[int(d['tri_base']):int(d['tri_base']) + int(d['tri_count']), :3]
-            return points[tris.astype(np.int64)]
-        return verts[np.array([[0, j - 1, j] for j in range(2, nv)])]
 
 
 # -- geometry helpers (Detour's DetourCommon) ----------------------------------------------------------------

@@ -8,15 +8,12 @@ arithmetic included, so they pick the same waypoints and actors as the official 
 
 import fnmatch
 
+from carla_odr.landmarks import TRAFFIC_LIGHT_TYPES
+
 from ._landmarks import Landmark
 from ._roads import Waypoint
 from .geometry import Vector3D, _f32, _is_real, _mismatch
 
-# carla::road::SignalType::IsTrafficLight
-TRAFFIC_LIGHT_TYPES = frozenset((
-    '1000001', '1000002', '1000009', '1000010', '1000011', '1000007', '1000014', '1000015',
-    '1000016', '1000017', '1000018', '1000019', '1000013', '1000020', '1000008', '1000012',
-    'F', 'W', 'A'))
 _STOP_SAMPLE_STEP = 1.0
 
 
@@ -59,15 +56,16 @@ def stop_waypoints(light):
 
 # -- World ------------------------------------------------------------------------------------
 
-def _first_sign(world, pattern, sign_id):
-    """The first actor of the world's list whose type matches and whose OpenDRIVE id is sign_id."""
+def _first_sign(world, pattern, wanted_id):
+    """The first actor of the world's list whose type matches and whose OpenDRIVE id is wanted_id."""
     for actor in world.get_actors():
-        if fnmatch.fnmatchcase(actor.type_id, pattern) and _sign_id(actor) == sign_id:
+        if fnmatch.fnmatchcase(actor.type_id, pattern) and sign_id(actor) == wanted_id:
             return actor
     return None
 
 
-def _sign_id(actor):
+def sign_id(actor):
+    """The OpenDRIVE id of a traffic sign or light, from the latest episode state ('' when it has none)."""
     data = actor._state().traffic_light_data(actor.id)
     raw = data[0] if data is not None else b''
     return raw.split(b'\0', 1)[0].decode('utf-8', 'replace')

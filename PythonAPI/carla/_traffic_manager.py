@@ -35,14 +35,8 @@ def _actor(value):
     return value._description.wire
 
 
-def _float(value):
-    return _float32(value)
-
-
 def _seed(value):
-    """An unsigned 64-bit integer, as Boost.Python converts ``unsigned long``."""
-    if isinstance(value, float):
-        raise TypeError('not an integer')
+    """An unsigned 64-bit integer, as Boost.Python converts ``unsigned long`` (floats refused)."""
     return _int(value, 'TrafficManager.set_random_device_seed', 0, 2 ** 64 - 1)
 
 
@@ -52,7 +46,7 @@ def _list(value):
     return value
 
 
-_CPP_TYPES = {_actor: _ACTOR, _float: 'float', _bool: 'bool', _seed: 'unsigned long',
+_CPP_TYPES = {_actor: _ACTOR, _float32: 'float', _bool: 'bool', _seed: 'unsigned long',
               _list: 'boost::python::list'}
 
 
@@ -122,11 +116,11 @@ class TrafficManager:
             return None
         return self._rpc.call_raw(method, *args)
 
-    def _actor_setter(self, name, method, actor, value, value_name, convert=_float):
+    def _actor_setter(self, name, method, actor, value, value_name, convert=_float32):
         wire_actor, value = self._args(name, (actor, value), ('actor', value_name), (_actor, convert))
         self._call(method, wire_actor, value)
 
-    def _global_setter(self, name, method, value, value_name, convert=_float):
+    def _global_setter(self, name, method, value, value_name, convert=_float32):
         value, = self._args(name, (value,), (value_name,), (convert,))
         self._call(method, value)
 
@@ -278,7 +272,7 @@ class TrafficManager:
 
     def set_boundaries_respawn_dormant_vehicles(self, lower_bound, upper_bound):
         args = self._args('set_boundaries_respawn_dormant_vehicles', (lower_bound, upper_bound),
-                          ('lower_bound', 'upper_bound'), (_float, _float))
+                          ('lower_bound', 'upper_bound'), (_float32, _float32))
         self._call('set_boundaries_respawn_dormant_vehicles', *args)
 
     def shut_down(self):

@@ -141,11 +141,6 @@ class Navigation:
         self.crowd.agents[index].params.max_speed = float(max_speed)
         return True
 
-    def set_walker_target(self, walker_id, location):
-        if walker_id not in self.walker_index:
-            return False
-        return self.set_walker_route(walker_id, location)
-
     def _set_direct_target(self, walker_id, location):
         index = self.walker_index.get(walker_id)
         if index is None:
@@ -191,16 +186,11 @@ class Navigation:
         """A random point on the sidewalks (CARLA (x, y, z)), or None; up to ten draws, as CARLA, which
         reports a draw that only succeeds on the tenth round as a failure."""
         query = query or QueryFilter(detour.FLAG_SIDEWALK, detour.FLAG_NONE)
-        rounds = RANDOM_LOCATION_ROUNDS
-        location = None
-        while True:
+        for draw in range(1, RANDOM_LOCATION_ROUNDS + 1):
             ref, point = self.mesh.find_random_point(query, self._frand, self.random.frands)
             if ref >= 0:
-                location = from_recast(point)
-            rounds -= 1
-            if ref >= 0 or rounds <= 0:
-                break
-        return location if rounds > 0 else None
+                return from_recast(point) if draw < RANDOM_LOCATION_ROUNDS else None
+        return None
 
     def agent_route(self, walker_id, origin, to):
         """Navigation::GetAgentRoute: the straight path with its area crossings, as [(location, area)]."""

@@ -338,26 +338,26 @@ class WalkerAIController(Actor):
         if not isinstance(destination, Location):
             raise _mismatch('WalkerAIController.go_to_location', (self, destination),
                             'go_to_location(carla::client::WalkerAIController {lvalue}, carla::geom::Location)')
-        navigation = self._live_simulator().navigation()
-        if not navigation.ready:
-            return
-        walker = self.parent
-        if walker is None:
-            log_warning('NAV: Failed to set request to go to', destination.x, destination.y, destination.z,
-                        '(parent does not exist)')
-        elif not navigation.nav.set_walker_target(walker.id, (destination.x, destination.y, destination.z)):
-            log_warning('NAV: Failed to set request to go to', destination.x, destination.y, destination.z)
+        target = (destination.x, destination.y, destination.z)
+        self._ask_navigation(lambda nav, walker_id: nav.set_walker_route(walker_id, target),
+                             'NAV: Failed to set request to go to', *target)
 
     def set_max_speed(self, speed=1.4):
         speed = _float(speed, 'WalkerAIController.set_max_speed')
+        self._ask_navigation(lambda nav, walker_id: nav.set_walker_max_speed(walker_id, speed),
+                             'NAV: failed to set max speed')
+
+    def _ask_navigation(self, request, *failure):
+        """``request(navigation, walker id)`` once the navigation is ready; a missing parent or a refused
+        request logs the ``failure`` warning, as CARLA's client does."""
         navigation = self._live_simulator().navigation()
         if not navigation.ready:
             return
         walker = self.parent
         if walker is None:
-            log_warning('NAV: failed to set max speed (parent does not exist)')
-        elif not navigation.nav.set_walker_max_speed(walker.id, speed):
-            log_warning('NAV: failed to set max speed')
+            log_warning(*failure, '(parent does not exist)')
+        elif not request(navigation.nav, walker.id):
+            log_warning(*failure)
 
 
 class Sensor(Actor):
@@ -490,7 +490,7 @@ class TrafficLight(TrafficSign):
         return bool(self._light()[6])
 
     def get_opendrive_id(self):
-        return self._light()[0].split(b'\0', 1)[0].decode('utf-8', 'replace')
+        return _traffic_light.sign_id(self)
 
     def _set_time(self, call, name, seconds):
         if not _is_real(seconds):

@@ -4,18 +4,10 @@ GNSS and IMU bodies are msgpack arrays ([lat, lon, alt]; [[ax, ay, az], [gx, gy,
 radar body is float32 rows [velocity, azimuth, altitude, depth].
 """
 
-import msgpack
 import numpy as np
 
 from .geometry import Vector3D, _f32, _float, _fmt_f
-from .sensor_data import SENSOR_HEADER, SensorData
-
-
-def _body(payload, what):
-    try:
-        return msgpack.unpackb(bytes(memoryview(payload)[SENSOR_HEADER.size:]), raw=False)
-    except (ValueError, msgpack.UnpackException) as error:
-        raise ValueError('%s payload cannot be decoded: %s' % (what, error)) from None
+from .sensor_data import SENSOR_HEADER, SensorData, _Detections, _msgpack_body
 
 
 def _numbers(values, count, what):
@@ -30,7 +22,8 @@ class GnssMeasurement(SensorData):
 
     def __init__(self, payload, sensor_type, frame, timestamp, pose):
         super().__init__(payload, sensor_type, frame, timestamp, pose)
-        self._latitude, self._longitude, self._altitude = _numbers(_body(payload, 'GNSS'), 3, 'GNSS')
+        body = _msgpack_body(payload, 'GNSS')
+        self._latitude, self._longitude, self._altitude = _numbers(body, 3, 'GNSS')
 
     latitude = property(lambda self: self._latitude)
     longitude = property(lambda self: self._longitude)
@@ -47,7 +40,7 @@ class IMUMeasurement(SensorData):
 
     def __init__(self, payload, sensor_type, frame, timestamp, pose):
         super().__init__(payload, sensor_type, frame, timestamp, pose)
-        body = _body(payload, 'IMU')
+        body = _msgpack_body(payload, 'IMU')
         if not isinstance(body, (list, tuple)) or len(body) != 3:
             raise ValueError('IMU payload: expected [accelerometer, gyroscope, compass], got %r' % (body,))
         self._accelerometer = [_f32(v) for v in _numbers(body[0], 3, 'IMU accelerometer')]
@@ -83,6 +76,9 @@ class RadarDetection:
         detection._values = [float(v) for v in row]
         return detection
 
+    def _row(self):
+        return self._values
+
     def _field(index, name):
         def get(self):
             return self._values[index]
@@ -102,8 +98,10 @@ class RadarDetection:
             _fmt_f(v) for v in self._values)
 
 
-class RadarMeasurement(SensorData):
+class RadarMeasurement(_Detections):
     """The detections of one ``sensor.other.radar`` tick."""
+
+    _DETECTION = RadarDetection
 
     def __init__(self, payload, sensor_type, frame, timestamp, pose):
         super().__init__(payload, sensor_type, frame, timestamp, pose)
@@ -114,30 +112,6 @@ class RadarMeasurement(SensorData):
 
     def get_detection_count(self):
         return len(self._rows)
-
-    def __len__(self):
-        return len(self._rows)
-
-    def _check_index(self, pos):
-        pos = int(pos)
-        if pos < 0:
-            raise OverflowError("can't convert negative value to unsigned int")
-        if pos >= len(self._rows):
-            raise IndexError('index out of range')
-        return pos
-
-    def __getitem__(self, pos):
-        return RadarDetection._from_row(self._rows[self._check_index(pos)].tolist())
-
-    def __setitem__(self, pos, detection):
-        if not isinstance(detection, RadarDetection):
-            raise TypeError('RadarMeasurement items are carla.RadarDetection, not %s'
-                            % type(detection).__name__)
-        self._rows[self._check_index(pos)] = detection._values
-
-    def __iter__(self):
-        for row in self._rows.tolist():
-            yield RadarDetection._from_row(row)
 
     def __str__(self):
         return 'RadarMeasurement(frame=%d, timestamp=%s, point_count=%d)' % (

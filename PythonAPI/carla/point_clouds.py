@@ -8,7 +8,7 @@ then the points, channel after channel, in the sensor's frame (metres).
 import numpy as np
 
 from .geometry import Location, _f32, _float, _fmt_f, _int
-from .sensor_data import SENSOR_HEADER, SensorData, _valid_file_path
+from .sensor_data import SENSOR_HEADER, _Detections, _valid_file_path
 
 LIDAR_POINT = np.dtype([('x', '<f4'), ('y', '<f4'), ('z', '<f4'), ('intensity', '<f4')])
 SEMANTIC_POINT = np.dtype([('x', '<f4'), ('y', '<f4'), ('z', '<f4'), ('cos_inc_angle', '<f4'),
@@ -95,7 +95,7 @@ class SemanticLidarDetection:
             _fmt_f(x), _fmt_f(y), _fmt_f(z), _fmt_f(cos), idx, tag)
 
 
-class _PointCloud(SensorData):
+class _PointCloud(_Detections):
     _POINT = LIDAR_POINT
     _DETECTION = LidarDetection
     _PLY_PROPERTIES = ('property float32 x\nproperty float32 y\nproperty float32 z\n'
@@ -118,7 +118,7 @@ class _PointCloud(SensorData):
         if len(payload) - self._offset != total * self._POINT.itemsize:
             raise ValueError('lidar payload holds %d bytes of points, the header announces %d points'
                              % (len(payload) - self._offset, total))
-        self._points = np.frombuffer(payload, dtype=self._POINT, count=total, offset=self._offset)
+        self._rows = np.frombuffer(payload, dtype=self._POINT, count=total, offset=self._offset)
 
     horizontal_angle = property(lambda self: self._horizontal_angle)
     channels = property(lambda self: len(self._counts))
@@ -134,43 +134,19 @@ class _PointCloud(SensorData):
                                % (type(self).__name__, channel, len(self._counts)))
         return self._counts[channel]
 
-    def __len__(self):
-        return len(self._points)
-
-    def _check_index(self, pos):
-        pos = int(pos)
-        if pos < 0:
-            raise OverflowError("can't convert negative value to unsigned int")
-        if pos >= len(self._points):
-            raise IndexError('index out of range')
-        return pos
-
-    def __getitem__(self, pos):
-        return self._DETECTION._from_row(self._points[self._check_index(pos)].tolist())
-
-    def __setitem__(self, pos, detection):
-        if not isinstance(detection, self._DETECTION):
-            raise TypeError('%s items are carla.%s, not %s' % (
-                type(self).__name__, self._DETECTION.__name__, type(detection).__name__))
-        self._points[self._check_index(pos)] = detection._row()
-
-    def __iter__(self):
-        for row in self._points.tolist():
-            yield self._DETECTION._from_row(row)
-
     def save_to_disk(self, path):
         """Write the points as an ASCII PLY file (``.ply`` added when the name has no extension)."""
         path = _valid_file_path(path, '.ply')
         with open(path, 'w') as out:
             out.write('ply\nformat ascii 1.0\nelement vertex %d\n%s\nend_header\n'
-                      % (len(self._points), self._PLY_PROPERTIES))
+                      % (len(self._rows), self._PLY_PROPERTIES))
             for detection in self:
                 out.write(detection._ply_line() + '\n')
         return path
 
     def __str__(self):
         return '%s(frame=%d, timestamp=%s, number_of_points=%d)' % (
-            type(self).__name__, self.frame, _fmt_f(self.timestamp), len(self._points))
+            type(self).__name__, self.frame, _fmt_f(self.timestamp), len(self._rows))
 
 
 class LidarMeasurement(_PointCloud):

@@ -8,6 +8,7 @@ import os
 import struct
 import zlib
 
+import msgpack
 import numpy as np
 
 from .enums import ColorConverter
@@ -59,6 +60,47 @@ class SensorData:
         return 'SensorData(frame=%d, timestamp=%f)' % (self.frame, self.timestamp)
 
 
+def _msgpack_body(payload, what):
+    """The msgpack value after the header (GNSS, IMU and the sensor events send one)."""
+    try:
+        return msgpack.unpackb(bytes(memoryview(payload)[SENSOR_HEADER.size:]), raw=False)
+    except (ValueError, msgpack.UnpackException) as error:
+        raise ValueError('%s payload cannot be decoded: %s' % (what, error)) from None
+
+
+def _item_index(pos, count):
+    """An item position as CARLA's unsigned index: negative overflows, past the end is IndexError."""
+    pos = int(pos)
+    if pos < 0:
+        raise OverflowError("can't convert negative value to unsigned int")
+    if pos >= count:
+        raise IndexError('index out of range')
+    return pos
+
+
+class _Detections(SensorData):
+    """A measurement that is a list of detections: the rows of ``self._rows``, each read and written
+    through the ``_DETECTION`` class (its ``_from_row`` and ``_row``)."""
+
+    _DETECTION = None
+
+    def __len__(self):
+        return len(self._rows)
+
+    def __getitem__(self, pos):
+        return self._DETECTION._from_row(self._rows[_item_index(pos, len(self._rows))].tolist())
+
+    def __setitem__(self, pos, detection):
+        if not isinstance(detection, self._DETECTION):
+            raise TypeError('%s items are carla.%s, not %s' % (
+                type(self).__name__, self._DETECTION.__name__, type(detection).__name__))
+        self._rows[_item_index(pos, len(self._rows))] = detection._row()
+
+    def __iter__(self):
+        for row in self._rows.tolist():
+            yield self._DETECTION._from_row(row)
+
+
 class Image(SensorData):
     """A camera image: width x height pixels of 4 bytes, B, G, R, A."""
 
@@ -108,23 +150,15 @@ class Image(SensorData):
         return self._pixel_count
 
     def __getitem__(self, pos):
-        b, g, r, a = self._bgra()[self._check_index(pos)].tolist()
+        b, g, r, a = self._bgra()[_item_index(pos, self._pixel_count)].tolist()
         return Color(r, g, b, a)
 
     def __setitem__(self, pos, color):
-        self._bgra()[self._check_index(pos)] = (color.b, color.g, color.r, color.a)
+        self._bgra()[_item_index(pos, self._pixel_count)] = (color.b, color.g, color.r, color.a)
 
     def __iter__(self):
         for b, g, r, a in self._bgra().tolist():
             yield Color(r, g, b, a)
-
-    def _check_index(self, pos):
-        pos = int(pos)
-        if pos < 0:
-            raise OverflowError("can't convert negative value to unsigned int")
-        if pos >= self._pixel_count:
-            raise IndexError('index out of range')
-        return pos
 
     def __str__(self):
         return 'Image(frame=%d, timestamp=%f, size=%dx%d)' % (

@@ -7,17 +7,12 @@ for, without a call to the server; an actor the server does not register (a buil
 id 0 and a type such as 'static.building'.
 """
 
-import msgpack
-
 from .geometry import Vector3D
-from .sensor_data import SENSOR_HEADER, SensorData
+from .sensor_data import SensorData, _msgpack_body
 
 
 def _body(payload, what, count):
-    try:
-        body = msgpack.unpackb(bytes(memoryview(payload)[SENSOR_HEADER.size:]), raw=False)
-    except (ValueError, msgpack.UnpackException) as error:
-        raise ValueError('%s payload cannot be decoded: %s' % (what, error)) from None
+    body = _msgpack_body(payload, what)
     if not isinstance(body, list) or len(body) != count:
         raise ValueError('%s payload: expected an array of %d items' % (what, count))
     for wire in body[:2]:
@@ -37,7 +32,7 @@ class _ActorPairEvent(SensorData):
         self._body = _body(payload, self._what, 3)
 
     def _actor(self, wire):
-        simulator = getattr(self, '_simulator', None)
+        simulator = self._simulator
         if simulator is None:
             raise RuntimeError('%s: the actors of an event decoded without a client are unknown' % self._what)
         from .actor import make_actor

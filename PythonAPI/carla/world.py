@@ -307,7 +307,7 @@ class World:
     def ground_projection(self, location, search_distance=10000.0):
         return self.project_point(location, Vector3D(0.0, 0.0, -1.0), search_distance)
 
-    # -- client-side features of CARLA this client does not have yet -------------------------
+    # -- walker navigation (computed in the client, as CARLA's) ------------------------------
 
     def get_random_location_from_navigation(self):
         """A random sidewalk location from the walker navigation mesh, or None."""
@@ -328,6 +328,8 @@ class World:
         navigation = self._simulator.navigation()
         if navigation.ready:
             navigation.nav.set_seed(seed)
+
+    # -- client-side features of CARLA this client does not have yet -------------------------
 
     def get_lightmanager(self):
         raise RuntimeError('get_lightmanager is not implemented yet in this client')
