@@ -248,6 +248,14 @@ def lone_vehicle(world, point, graph, type_id=CAR, seed=0):
     return driver, actor
 
 
+def off_lane_centre(world, actor, graph, lane):
+    """How far the vehicle's centre lies beside the centre line of ``lane``, positive to the right."""
+    x, y = world.vehicles.loc[actor.slot, :2]
+    samples = np.arange(graph.lane_first[lane], graph.lane_last[lane] + 1)
+    nearest = samples[np.argmin(np.hypot(graph.x[samples] - x, graph.y[samples] - y))]
+    return (y - graph.y[nearest]) * graph.cos[nearest] - (x - graph.x[nearest]) * graph.sin[nearest]
+
+
 def test_vehicles_drive_the_speed_limit_less_thirty_percent_by_default():
     world = make_world(lights=False)
     graph = lane_graph(world.town)
@@ -318,11 +326,7 @@ def test_force_lane_change_moves_the_vehicle_to_the_next_lane_and_is_cleared():
     driver.params.force_lane_change[actor.slot] = -1
     drive(world, 120)
     assert driver.params.force_lane_change[actor.slot] == 0
-    x, y = world.vehicles.loc[actor.slot, :2]
-    samples = np.arange(graph.lane_first[target], graph.lane_last[target] + 1)
-    nearest = samples[np.argmin(np.hypot(graph.x[samples] - x, graph.y[samples] - y))]
-    off_centre = (y - graph.y[nearest]) * graph.cos[nearest] - (x - graph.x[nearest]) * graph.sin[nearest]
-    assert abs(off_centre) < 0.3
+    assert abs(off_lane_centre(world, actor, graph, target)) < 0.3
 
 
 def test_keep_right_moves_the_vehicle_to_the_right_lane():
@@ -334,11 +338,7 @@ def test_keep_right_moves_the_vehicle_to_the_right_lane():
     driver.params.keep_right_pct[actor.slot] = 100.0
     target = graph.lane_right[graph.lane[point]]
     drive(world, 150)
-    x, y = world.vehicles.loc[actor.slot, :2]
-    samples = np.arange(graph.lane_first[target], graph.lane_last[target] + 1)
-    nearest = samples[np.argmin(np.hypot(graph.x[samples] - x, graph.y[samples] - y))]
-    off_centre = (y - graph.y[nearest]) * graph.cos[nearest] - (x - graph.x[nearest]) * graph.sin[nearest]
-    assert abs(off_centre) < 0.3
+    assert abs(off_lane_centre(world, actor, graph, target)) < 0.3
 
 
 def test_a_route_option_picks_the_turn_at_the_next_junction():
@@ -386,12 +386,19 @@ def test_a_custom_path_is_followed_through_the_junction():
     assert driver.params.path[actor.slot] == []
 
 
-def test_vehicles_wait_at_red_lights():
+def make_world_all_red():
+    """Town03 with every light red and frozen."""
     world = make_world()
     lights = world.traffic_lights
     for index in range(len(lights.state)):
         lights.set_state(index, RED)
     lights.freeze_all(True)
+    return world
+
+
+def test_vehicles_wait_at_red_lights():
+    world = make_world_all_red()
+    lights = world.traffic_lights
     graph = lane_graph(world.town)
     network = RoadNetwork(world.town.opendrive)
     lines = StopLines(network, lights.stops[:8])
@@ -413,11 +420,8 @@ def test_vehicles_wait_at_red_lights():
 
 
 def test_a_vehicle_told_to_ignore_lights_runs_the_red():
-    world = make_world()
+    world = make_world_all_red()
     lights = world.traffic_lights
-    for index in range(len(lights.state)):
-        lights.set_state(index, RED)
-    lights.freeze_all(True)
     graph = lane_graph(world.town)
     stop = lights.stops[0]
     stop_point = graph.point_of(*stop[:3])

@@ -32,7 +32,7 @@ import math
 
 import numpy as np
 
-from engine.traffic import hazards
+from engine.traffic import hazards, slot_arrays
 from engine.traffic.control import B_COMFORT, HEADWAY, MIN_LEADER_GAP, apply_pedals, idm_acceleration, \
     pure_pursuit_steer
 from engine.traffic.junctions import SAFE_AFTER_JUNCTION, Reservations
@@ -86,6 +86,9 @@ class AutopilotDriver:
         self._reservations = Reservations(self.graph, STOP_MARGIN)
         self._stops = StopLines(self.graph)
         self._extents = hazards.Extents()
+        self._slot_fields = {"_plan": ((PLAN,), np.int64, self.graph.sentinel), "_cur": ((), np.int64, -1),
+                             "_stop_served": ((), np.int64, -1), "_cooldown": ((), np.float64, 0.0),
+                             "_located_at": ((3,), np.float64, np.nan)}
         self._grow(64)
         g = self.graph
         junction = (g.lane_junction[g.lane] >= 0).astype(np.float64)
@@ -117,31 +120,18 @@ class AutopilotDriver:
             world.before_physics.append(self.step)
 
     # -- per-slot state ----------------------------------------------------------------------------------------
-    def _fields(self) -> dict:
-        return {"plan": ((PLAN,), np.int64, self.graph.sentinel), "cur": ((), np.int64, -1),
-                "stop_served": ((), np.int64, -1), "cooldown": ((), np.float64, 0.0),
-                "located_at": ((3,), np.float64, np.nan)}
-
     def _grow(self, capacity: int) -> None:
         self._reservations.grow(capacity)
-        for name, (shape, dtype, fill) in self._fields().items():
-            new = np.full((capacity,) + shape, fill, dtype=dtype)
-            if self._capacity:
-                new[:self._capacity] = getattr(self, "_" + name)
-            setattr(self, "_" + name, new)
+        slot_arrays.grow(self, self._slot_fields, capacity)
         self._capacity = capacity
 
     def _ensure(self, slot: int) -> None:
         if slot >= self._capacity:
-            capacity = self._capacity
-            while capacity <= slot:
-                capacity *= 2
-            self._grow(capacity)
+            self._grow(slot_arrays.capacity_for(self._capacity, slot))
 
     def _reset(self, slot: int) -> None:
         self._reservations.reset(slot)
-        for name, (_shape, _dtype, fill) in self._fields().items():
-            getattr(self, "_" + name)[slot] = fill
+        slot_arrays.reset(self, self._slot_fields, slot)
 
     def _sync_seed(self) -> None:
         """A new seed (set_random_device_seed) restarts the random sequence, as in CARLA."""
@@ -243,8 +233,9 @@ class AutopilotDriver:
         rule_s = np.minimum(light_s, sign_s)
 
         # -- junction reservations --------------------------------------------------------------------------
+        in_junction = table[..., T_JUNCTION] > 0.5
         junction_s = self._reservations.update(self._tick, slots, p.actor_id[slots], plan, cur,
-                                               table[..., T_JUNCTION] > 0.5, hval, hidx, s, setback, px, py, v, ex,
+                                               in_junction, hval, hidx, s, setback, px, py, v, ex,
                                                B_COMFORT, HEADWAY, rule_s, lead.gap, lead.speed, lead.slot)
         self._leave_jammed_links(slots, plan, v, junction_s)
 
@@ -258,8 +249,7 @@ class AutopilotDriver:
 
         # -- lane changes (take effect next tick) ------------------------------------------------------------
         self._cooldown[slots] = np.maximum(self._cooldown[slots] - v * dt, 0.0)
-        self._lane_changes(agents, actors, ignoring, plan, cur, target, lead, table[..., T_JUNCTION] > 0.5, stop_s,
-                           draws)
+        self._lane_changes(agents, actors, ignoring, plan, cur, target, lead, in_junction, stop_s, draws)
 
     # -- which vehicles ----------------------------------------------------------------------------------------
     def _driven_slots(self, world) -> np.ndarray:
@@ -468,7 +458,7 @@ class AutopilotDriver:
         new_lane = target_lane[candidates]
         offset = cur[candidates] - g.lane_first[lane[candidates]]
         new_cur = g.lane_first[new_lane] + np.minimum(offset, g.lane_count[new_lane] - 1)
-        ok = (g.lane_length[new_lane] - g.along[new_cur] > LANE_CHANGE_REMAINING) | (np.diff(g.succ_ptr)[new_lane] > 0)
+        ok = (g.lane_length[new_lane] - g.along[new_cur] > LANE_CHANGE_REMAINING) | g.has_successor[new_lane]
         a, o = hazards.candidate_pairs(agents, actors, LANE_CHANGE_REACH + ex, *ignoring, rows=candidates)
         ok &= hazards.target_lane_free(candidates, want[candidates], g.width[cur[candidates]], agents, actors, a, o)
         for k, lane_new, point in zip(candidates[ok].tolist(), new_lane[ok].tolist(), new_cur[ok].tolist()):

@@ -152,7 +152,8 @@ def find_leaders(agents: Agents, actors: Actors, a, o, lead_reach) -> Leaders:
     if len(a) == 0:
         return leaders
     # Only the corridor samples within the leader reach matter.
-    columns = min(int(np.searchsorted(agents.s.max(axis=0), lead_reach.max())) + 2, agents.s.shape[1])
+    furthest = agents.s.max(axis=0)
+    columns = min(int(np.searchsorted(furthest, lead_reach.max())) + 2, agents.s.shape[1])
     tx, ty = agents.tx[:, :columns], agents.ty[:, :columns]
     s, valid = agents.s[:, :columns], agents.valid[:, :columns]
     tcos, tsin = agents.tcos[:, :columns], agents.tsin[:, :columns]
@@ -199,7 +200,7 @@ def find_leaders(agents: Agents, actors: Actors, a, o, lead_reach) -> Leaders:
     eligible = valid & (s > (ex - 1.0)[:, None]) & (s < lead_reach[:, None])
     oncoming = cos_rel[near] < -0.5
     # Agents looking far ahead are few: the pairs of the others are tested on their own, shorter stretch.
-    short = min(int(np.searchsorted(agents.s.max(axis=0), SHORT_REACH)) + 2, columns)
+    short = min(int(np.searchsorted(furthest, SHORT_REACH)) + 2, columns)
     groups = [np.arange(len(pa))]
     if len(pa) > 2000 and short < columns:
         near_only = lead_reach[pa] <= SHORT_REACH
@@ -262,7 +263,6 @@ def _not_waiting_on_each_other(agents: Agents, actors: Actors, hit_a, hit_o, gap
     narrow roads) that can still pass each other, the one with the larger actor id looks past the other;
     else both would wait for ever."""
     keep = np.ones(len(hit_a), dtype=bool)
-    vehicle_slots = actors.slot[actors.is_vehicle]
     other_row = np.searchsorted(agents.slots, actors.slot[hit_o])
     other_row = np.minimum(other_row, len(agents.slots) - 1)
     is_agent = actors.is_vehicle[hit_o] & (agents.slots[other_row] == actors.slot[hit_o])
@@ -281,7 +281,7 @@ def _not_waiting_on_each_other(agents: Agents, actors: Actors, hit_a, hit_o, gap
     if len(candidate) == 0:
         return keep
     pairs = set(zip(hit_a[candidate].tolist(), other_row[candidate].tolist()))
-    own_ids = actors.ids[np.searchsorted(vehicle_slots, agents.slots)]
+    own_ids = actors.ids[np.searchsorted(actors.slot[actors.is_vehicle], agents.slots)]
     for i in candidate.tolist():
         me, other = int(hit_a[i]), int(other_row[i])
         if (other, me) in pairs and own_ids[me] > own_ids[other]:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.traffic import slot_arrays
+
 CHAIN = 6                       # junction lanes one reservation may hold
 SAFE_AFTER_JUNCTION = 1.5       # m of room, beyond the vehicle's length, needed after a junction
 MINOR_RESERVE = 6.0             # m more room a minor approach leaves after it
@@ -28,6 +30,12 @@ AFTER_JUNCTION_MIN_SPEED = 5.0 / 3.6
 MINOR_PATIENCE = 600            # ticks a minor approach gives way before it queues as a major one
 STUCK_GAP = 4.0                 # m: a vehicle standing this close behind another is held up by it
 LONG_VEHICLE = 3.0              # m half length above which a vehicle counts as long (swings wide in turns)
+
+# Per vehicle slot: the junction lanes it holds, whether its grant is still unused, the entry lane of that
+# grant, the lane after its chain, the tick it came to ask and the lane it asked for.
+_SLOT_FIELDS = {"held": ((CHAIN,), np.int64, -1), "unused": ((), np.bool_, False),
+                "first": ((), np.int64, -1), "exit": ((), np.int64, -1),
+                "arrival": ((), np.int64, -1), "asked_lane": ((), np.int64, -1)}
 
 
 class Reservations:
@@ -46,24 +54,13 @@ class Reservations:
         self.grow(64)
 
     # -- per-slot state --------------------------------------------------------------------------------------
-    def _fields(self) -> dict:
-        return {"held": ((CHAIN,), np.int64, -1), "unused": ((), np.bool_, False),
-                "first": ((), np.int64, -1), "exit": ((), np.int64, -1),
-                "arrival": ((), np.int64, -1), "asked_lane": ((), np.int64, -1)}
-
     def grow(self, capacity: int) -> None:
-        if capacity <= self._capacity:
-            return
-        for name, (shape, dtype, fill) in self._fields().items():
-            new = np.full((capacity,) + shape, fill, dtype=dtype)
-            if self._capacity:
-                new[:self._capacity] = getattr(self, name)
-            setattr(self, name, new)
-        self._capacity = capacity
+        if capacity > self._capacity:
+            slot_arrays.grow(self, _SLOT_FIELDS, capacity)
+            self._capacity = capacity
 
     def reset(self, slot: int) -> None:
-        for name, (_shape, _dtype, fill) in self._fields().items():
-            getattr(self, name)[slot] = fill
+        slot_arrays.reset(self, _SLOT_FIELDS, slot)
 
     def holds_any(self, slots: np.ndarray) -> np.ndarray:
         return (self.held[slots] >= 0).any(axis=1)

@@ -2,7 +2,7 @@
 
 Every driving lane is cut into centre-line samples about ``SPACING`` metres apart, stored contiguously
 in driving order (CARLA coordinates: x, y, yaw in radians). A lane's samples run from ``lane_first``
-to ``lane_last``; its successors are a CSR list (``succ_ptr``/``succ``). Lanes of one lane section
+to ``lane_last``; ``successors`` lists each lane's successor lanes. Lanes of one lane section
 share one grid of road s values, so sample k of a lane lies beside sample k of its neighbour lanes of
 the same direction, which makes a lane change an index lookup.
 
@@ -54,12 +54,10 @@ class LaneGraph:
     """Dense arrays of lane-centre samples and lanes; see the module docstring."""
 
     def __init__(self, network: RoadNetwork):
-        self.network = network
         lanes = [lane for lane in network.lanes if lane.id != 0 and lane.type & DRIVING]
-        self.lane_objects = lanes
         index_of = {lane.index: i for i, lane in enumerate(lanes)}
         n_lanes = len(lanes)
-        xs, ys, zs, yaws, widths, road_s, owner = [], [], [], [], [], [], []
+        xs, ys, yaws, widths, road_s, owner = [], [], [], [], [], []
         left_ok, right_ok = [], []
         first = np.zeros(n_lanes + 1, dtype=np.int64)
         last = np.zeros(n_lanes + 1, dtype=np.int64)
@@ -75,18 +73,17 @@ class LaneGraph:
                 grid_of_section[key] = s
             if lane.id > 0:
                 s = s[::-1]
-            x, y, z, _pitch, yaw = lane_poses(lane, s)
+            x, y, _z, _pitch, yaw = lane_poses(lane, s)
             w, _ = lane.widths.values(s)
             first[i] = total
             total += len(s)
-            xs.append(x); ys.append(y); zs.append(z); yaws.append(np.radians(yaw))
+            xs.append(x); ys.append(y); yaws.append(np.radians(yaw))
             widths.append(w); road_s.append(s); owner.append(np.full(len(s), i))
             left_ok.append(self._change_permitted(lane, s, left=True))
             right_ok.append(self._change_permitted(lane, s, left=False))
             last[i] = first[i] + len(s) - 1
         self.x = np.concatenate(xs)
         self.y = np.concatenate(ys)
-        self.z = np.concatenate(zs)
         self.yaw = np.concatenate(yaws)
         self.width = np.concatenate(widths)
         self.s = np.concatenate(road_s)
@@ -122,17 +119,13 @@ class LaneGraph:
         self.lane_length = np.zeros(n_lanes + 1)
         np.add.at(self.lane_length, self.lane, seg)
         self.lane_road = np.array([l.road.id for l in lanes] + [-1], dtype=np.int64)
-        self.lane_section = np.array([l.section.id for l in lanes] + [-1], dtype=np.int64)
         self.lane_id = np.array([l.id for l in lanes] + [0], dtype=np.int64)
         self.lane_junction = np.array([l.road.junction_id for l in lanes] + [-1], dtype=np.int64)
         self.lane_speed = np.array([self._speed_limit(l) for l in lanes] + [DEFAULT_SPEED_LIMIT])
         succ_lists = [sorted({index_of[n.index] for n in lane.next_lanes if n.index in index_of})
                       for lane in lanes]
-        self.succ_ptr = np.zeros(n_lanes + 2, dtype=np.int64)
-        self.succ_ptr[1:n_lanes + 1] = np.cumsum([len(s) for s in succ_lists])
-        self.succ_ptr[n_lanes + 1] = self.succ_ptr[n_lanes]
-        self.succ = np.array([j for s in succ_lists for j in s], dtype=np.int64)
         self.successors = succ_lists
+        self.has_successor = np.array([bool(s) for s in succ_lists] + [False])
         self.lane_left = np.full(n_lanes + 1, -1, dtype=np.int64)
         self.lane_right = np.full(n_lanes + 1, -1, dtype=np.int64)
         by_key = {(l.road.id, l.section.id, l.id): i for i, l in enumerate(lanes)}
@@ -193,7 +186,6 @@ class LaneGraph:
         for lane in range(n):
             for nxt in self.successors[lane]:
                 predecessors[nxt].append(lane)
-        self.predecessors = predecessors
         junction = self.lane_junction
         link = np.zeros(n + 1, dtype=bool)
         for lane in range(n):

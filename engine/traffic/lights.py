@@ -106,7 +106,6 @@ class TrafficLightSystem:
         self.heads = None                      # engine.traffic.light_heads.LightHeads, set by the subsystem
         self._version = 0                      # bumped by every change; the record bytes follow it
         self._union_version = -1
-        self._union_bytes: list = []
         self._rows_for = None                  # the row map fill_records last indexed
 
         controller_keys = list(dict.fromkeys(p.controller for p in plans))
@@ -125,7 +124,6 @@ class TrafficLightSystem:
             self.stage_times[controller_index[plan.controller], LAST_STAGE] = plan.red_time
 
         ng = len(group_keys)
-        self.group_keys = group_keys
         self.group_controllers = [list(dict.fromkeys(int(c) for c in self.light_controller[self.light_group == g]))
                                   for g in range(ng)]
         self.group_position = np.zeros(ng, dtype=np.int64)     # which of its controllers runs
@@ -177,10 +175,10 @@ class TrafficLightSystem:
     def _fill_record(self, index: int, record) -> None:
         if self._union_version != self._version:
             self._build_unions()
-        record.view(_RECORD_LIGHT_UNION)["union"] = self._union_bytes[index]
+        record.view(_RECORD_LIGHT_UNION)["union"] = self._union[index].tobytes()
 
     def _build_unions(self) -> None:
-        """Every light's record union at once, as one 54-byte string per light."""
+        """Every light's record union at once."""
         union, c = self._union, self.light_controller
         union["green_time"] = self.stage_times[c, 0]
         union["yellow_time"] = self.stage_times[c, 1]
@@ -188,9 +186,6 @@ class TrafficLightSystem:
         union["elapsed_time"] = self.controller_elapsed[c]
         union["time_is_frozen"] = self.group_frozen[self.light_group]
         union["state"] = self.state
-        raw = union.tobytes()
-        size = LIGHT_UNION.itemsize
-        self._union_bytes = [raw[i * size:(i + 1) * size] for i in range(len(union))]
         self._union_version = self._version
 
     def light_index(self, actor_id) -> int:

@@ -17,6 +17,8 @@ STOP_SIGN, YIELD_SIGN = 1, 2
 
 
 class StopLines:
+    """The world's stop lines on the lane graph's samples, and the stops they ask of each vehicle."""
+
     def __init__(self, graph):
         self.graph = graph
         self.light_at = None          # sample -> light index, -1 none (None: no lights in the world)
@@ -26,37 +28,34 @@ class StopLines:
         self._signs_key = None
 
     def refresh(self, world) -> None:
+        """Map the world's stop lines onto the lane samples again when a list has changed."""
         g = self.graph
-        lights = getattr(world, "traffic_lights", None)
-        stops = getattr(lights, "stops", None)
-        key = (id(stops), len(stops)) if stops is not None else None
+        stops, key = _stop_list(world, "traffic_lights")
         if key != self._lights_key:
             self._lights_key = key
             self.light_at = None
             if stops:
-                at = np.full(g.n_points, -1, dtype=np.int64)
-                for road_id, lane_id, s, light in stops:
-                    point = g.point_of(int(road_id), int(lane_id), float(s))
-                    if point >= 0:
-                        at[point] = int(light)
-                self.light_at = at
-        signs = getattr(world, "traffic_signs", None)
-        stops = getattr(signs, "stops", None)
-        key = (id(stops), len(stops)) if stops is not None else None
+                self.light_at = np.full(g.n_points, -1, dtype=np.int64)
+                for point, light in self._points(stops):
+                    self.light_at[point] = int(light)
+        stops, key = _stop_list(world, "traffic_signs")
         if key != self._signs_key:
             self._signs_key = key
             self.sign_at = None
             self.minor = g.lane_minor.copy()
             if stops:
-                at = np.zeros(g.n_points, dtype=np.int8)
-                for road_id, lane_id, s, kind in stops:
-                    point = g.point_of(int(road_id), int(lane_id), float(s))
-                    if point < 0:
-                        continue
-                    at[point] = STOP_SIGN if kind == "stop" else YIELD_SIGN
+                self.sign_at = np.zeros(g.n_points, dtype=np.int8)
+                for point, kind in self._points(stops):
+                    self.sign_at[point] = STOP_SIGN if kind == "stop" else YIELD_SIGN
                     for following in g.successors[int(g.lane[point])]:
                         self.minor[following] |= bool(g.lane_junction[following] >= 0)
-                self.sign_at = at
+
+    def _points(self, stops):
+        """(sample, tag) of each stop line ``(road_id, lane_id, s, tag)`` that lies on a driving lane."""
+        for road_id, lane_id, s, tag in stops:
+            point = self.graph.point_of(int(road_id), int(lane_id), float(s))
+            if point >= 0:
+                yield point, tag
 
     def light_stops(self, world, hidx, hval, s, setback, ex, brake_reach, ignore, speed) -> np.ndarray:
         """Per vehicle, the distance along its path to the first line whose light says stop (inf for none):
@@ -89,3 +88,9 @@ class StopLines:
         rows = np.arange(n)
         return (np.where(found, s[rows, first] - setback[rows, first], np.inf),
                 np.where(found, hidx[rows, first], -1))
+
+
+def _stop_list(world, system: str):
+    """The stop lines of one of the world's light or sign systems, and a key that changes with the list."""
+    stops = getattr(getattr(world, system, None), "stops", None)
+    return stops, ((id(stops), len(stops)) if stops is not None else None)

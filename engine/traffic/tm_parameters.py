@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.traffic import slot_arrays
+
 DEFAULT_GLOBAL_SPEED_DIFFERENCE_PCT = 30.0   # SpeedThreshold::INITIAL_PERCENTAGE_SPEED_DIFFERENCE
 DEFAULT_GLOBAL_DISTANCE_TO_LEADER = 2.0      # Parameters::distance_margin
 DEFAULT_HYBRID_RADIUS = 70.0                 # Parameters::hybrid_physics_radius
@@ -19,8 +21,8 @@ DEFAULT_SYNC_TIMEOUT_MS = 2000.0             # Networking::TM_TIMEOUT
 ROUTE_OPTIONS = ("Void", "Left", "Right", "Straight", "LaneFollow", "ChangeLaneLeft", "ChangeLaneRight",
                  "RoadEnd")
 
-# name -> (dtype, default) of every per-slot array
-_SLOT_FIELDS = {
+# name -> (trailing shape, dtype, default) of every per-slot array
+_SLOT_FIELDS = {name: ((), dtype, fill) for name, (dtype, fill) in {
     "registered": (np.bool_, False),                # on autopilot with this Traffic Manager
     "actor_id": (np.uint32, 0),
     "speed_difference_pct": (np.float64, np.nan),   # NaN: use global_speed_difference_pct
@@ -40,7 +42,7 @@ _SLOT_FIELDS = {
     "force_lane_change": (np.int8, 0),              # -1 left, +1 right, 0 none; the driver clears it
     "update_vehicle_lights": (np.bool_, False),
     "lateral_avoidance": (np.bool_, False),
-}
+}.items()}
 
 
 class TrafficParameters:
@@ -71,26 +73,18 @@ class TrafficParameters:
         return self._capacity
 
     def _grow(self, capacity: int) -> None:
-        for name, (dtype, fill) in _SLOT_FIELDS.items():
-            new = np.full(capacity, fill, dtype=dtype)
-            if self._capacity:
-                new[: self._capacity] = getattr(self, name)
-            setattr(self, name, new)
+        slot_arrays.grow(self, _SLOT_FIELDS, capacity)
         self._capacity = capacity
 
     def ensure(self, slot: int) -> None:
         """Make the arrays long enough to hold ``slot``."""
         if slot >= self._capacity:
-            capacity = self._capacity
-            while capacity <= slot:
-                capacity *= 2
-            self._grow(capacity)
+            self._grow(slot_arrays.capacity_for(self._capacity, slot))
 
     def reset_slot(self, slot: int) -> None:
         """Put every per-vehicle value of ``slot`` back to its default."""
         self.ensure(slot)
-        for name, (_, fill) in _SLOT_FIELDS.items():
-            getattr(self, name)[slot] = fill
+        slot_arrays.reset(self, _SLOT_FIELDS, slot)
         self.path.pop(slot, None)
         self.route.pop(slot, None)
         self.ignored_actors.pop(slot, None)

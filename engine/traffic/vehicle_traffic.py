@@ -15,6 +15,7 @@ import numpy as np
 
 from carla_odr.network import DRIVING
 
+from engine.traffic import slot_arrays
 from engine.traffic.lights import GREEN, TrafficLightSystem
 from engine.traffic.signals import RoadContext
 from engine.world import obb
@@ -23,6 +24,14 @@ DEFAULT_SPEED_LIMIT_KMH = 30.0
 MPS_TO_KMH = 3.6
 SPEED_LOOKUP_MOVE = 5.0        # metres a vehicle moves before its lane is looked up again
 LIGHT_LOOKUP_TOLERANCE = np.array([0.01, 0.01, 0.01, 0.1])   # m, m, m, degrees of yaw: still where it was
+
+# Per vehicle slot: the actor it was filled for, its half extents, its speed limit and where that was looked
+# up; the pose (x, y, z, yaw) its light was last found at, that light (-1: none), and how far it may move
+# before it can reach a trigger box.
+_SLOT_FIELDS = {"_actor": ((), np.uint32, 0), "_extent": ((3,), np.float64, 0.0),
+                "_speed": ((), np.float32, 0.0), "_speed_at": ((2,), np.float64, 0.0),
+                "_light_pose": ((4,), np.float64, np.nan), "_light": ((), np.int64, -1),
+                "_light_clear": ((), np.float64, 0.0)}
 
 
 class VehicleTraffic:
@@ -36,16 +45,7 @@ class VehicleTraffic:
         self.box_half = np.array([b.extent for _, b in boxes], dtype=np.float64).reshape(-1, 3)
         self.box_yaw = np.radians(np.array([b.rotation[1] for _, b in boxes], dtype=np.float64))
         self.box_reach = np.hypot(self.box_half[:, 0], self.box_half[:, 1])
-        # Per vehicle slot: the actor it was filled for, its half extents, its speed limit and where that
-        # was looked up.
-        self._actor = np.zeros(0, dtype=np.uint32)
-        self._extent = np.zeros((0, 3), dtype=np.float64)
-        self._speed = np.zeros(0, dtype=np.float32)
-        self._speed_at = np.zeros((0, 2), dtype=np.float64)
-        # Per vehicle slot: the pose (x, y, z, yaw) its light was last found at, and that light (-1: none).
-        self._light_pose = np.zeros((0, 4), dtype=np.float64)
-        self._light = np.zeros(0, dtype=np.int64)
-        self._light_clear = np.zeros(0, dtype=np.float64)   # how far it may move before it can reach a box
+        slot_arrays.grow(self, _SLOT_FIELDS, 0)
         self._chord_speed = None
 
     def fill(self, slots: np.ndarray, records: np.ndarray) -> None:
@@ -65,16 +65,9 @@ class VehicleTraffic:
         """Start afresh the slots that hold a different vehicle than last time."""
         if len(slots) == 0:
             return
-        size = int(slots.max()) + 1
-        if size > len(self._actor):
-            grow = max(size, 2 * len(self._actor), 16) - len(self._actor)
-            self._actor = np.concatenate([self._actor, np.zeros(grow, dtype=np.uint32)])
-            self._extent = np.concatenate([self._extent, np.zeros((grow, 3))])
-            self._speed = np.concatenate([self._speed, np.zeros(grow, dtype=np.float32)])
-            self._speed_at = np.concatenate([self._speed_at, np.zeros((grow, 2))])
-            self._light_pose = np.concatenate([self._light_pose, np.full((grow, 4), np.nan)])
-            self._light = np.concatenate([self._light, np.full(grow, -1, dtype=np.int64)])
-            self._light_clear = np.concatenate([self._light_clear, np.zeros(grow)])
+        highest = int(slots.max())
+        if highest >= len(self._actor):
+            slot_arrays.grow(self, _SLOT_FIELDS, slot_arrays.capacity_for(max(len(self._actor), 16), highest))
         world = self.world
         for slot in slots[self._actor[slots] != world.vehicle_ids[slots]]:
             actor_id = int(world.vehicle_ids[slot])
