@@ -410,18 +410,14 @@ class TrafficManager:
         self.params.seed = seed          # the driver restarts its random sequence from it
 
     def _actions(self, actor_id) -> list:
-        """[[road option, [x, y, z]], ...] planned for a registered vehicle, when the driver reports them.
-        CARLA's remote-TM client discards this answer (it returns ['Void', None] and [])."""
-        actor_id = wire.integer(actor_id, "actor id")
-        slot = self._vehicle_slot(actor_id)
-        planned = getattr(self.driver, "actions", None)
-        if not self.params.registered[slot] or planned is None:
-            return []
-        return [[str(option), [float(c) for c in point]] for option, point in planned(slot)]
+        """No planned actions: CARLA's remote-TM client discards this answer (it returns ['Void', None] and
+        []), and so does ours. The actor id is still checked."""
+        self._vehicle_slot(wire.integer(actor_id, "actor id"))
+        return []
 
     def _next_action(self, actor_id):
-        actions = self._actions(actor_id)
-        return actions[0] if actions else None
+        self._actions(actor_id)
+        return None
 
     def _all_actions(self, actor_id):
         return self._actions(actor_id)
