@@ -10,14 +10,17 @@ watcher = carla.Client(args.host, args.port)
 watcher.set_timeout(20.0)
 world = ticker.get_world()
 watched_world = watcher.get_world()
-synchronous(world, True)
+settled = synchronous(world, True)     # the frame when synchronous mode took effect
 seen = []
 
 
 def watch():
-    for _ in range(30):
+    while len(seen) < 30:
         waiting.set()
-        seen.append(watched_world.wait_for_tick(20.0).frame)
+        frame = watched_world.wait_for_tick(20.0).frame
+        # The state the server sends when the settings change may still be on its way: it is no tick.
+        if frame > settled:
+            seen.append(frame)
 
 
 waiting = threading.Event()
