@@ -1,6 +1,7 @@
 #version 430 core
 // Bloom downsample: 13-tap filter (Jimenez 2014, "Next Generation Post Processing in Call of
 // Duty"); the first level also applies a soft-knee bright pass.
+#define DOWN_TAPS 13
 #define POST_FORMAT rgba16f
 #define POST_ACCUMULATE 0
 #include "include/common.glsl"
@@ -22,6 +23,11 @@ vec3 tap(vec2 uv, vec2 texel, vec2 offset) {
 
 vec4 shade(ivec2 pixel, vec2 uv) {
     vec2 texel = 1.0 / vec2(textureSize(u_source, 0));
+#if DOWN_TAPS == 4
+    // Four bilinear taps: the box average of the 4x4 source texels around the pixel.
+    vec3 color = (tap(uv, texel, vec2(-1.0, -1.0)) + tap(uv, texel, vec2(1.0, -1.0))
+                + tap(uv, texel, vec2(-1.0, 1.0)) + tap(uv, texel, vec2(1.0, 1.0))) * 0.25;
+#else
     vec3 a = tap(uv, texel, vec2(-2.0, 2.0));
     vec3 b = tap(uv, texel, vec2(0.0, 2.0));
     vec3 c = tap(uv, texel, vec2(2.0, 2.0));
@@ -36,6 +42,7 @@ vec4 shade(ivec2 pixel, vec2 uv) {
     vec3 l = tap(uv, texel, vec2(-1.0, -1.0));
     vec3 m = tap(uv, texel, vec2(1.0, -1.0));
     vec3 color = e * 0.125 + (a + c + g + i) * 0.03125 + (b + d + f + h) * 0.0625 + (j + k + l + m) * 0.125;
+#endif
     if (u_threshold > 0.0) {
         float brightness = max(color.r, max(color.g, color.b));
         float knee = 0.5 * u_threshold;
