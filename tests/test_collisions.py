@@ -188,6 +188,16 @@ def test_broad_phase_finds_every_pair_of_overlapping_moving_boxes_once():
     assert len(pairs) < 20 * len(expected)          # a grid, not every pair
 
 
+def test_broad_phase_of_a_few_boxes_finds_exactly_the_overlapping_pairs():
+    rng = np.random.default_rng(RNG_SEED + 2)
+    for n in (2, 5, obb.DENSE_PAIRS_MAX, obb.DENSE_PAIRS_MAX + 1):
+        lo, hi = _random_boxes(rng, n, 12.0)
+        i, j = obb.moving_pairs(lo, hi)
+        overlap = np.triu(_overlapping_bounds(lo, hi, lo, hi), k=1)
+        assert set(zip(i.tolist(), j.tolist())) == set(zip(*(v.tolist() for v in np.nonzero(overlap))))
+        assert len(i) == int(overlap.sum())
+
+
 def test_broad_phase_finds_every_static_box_a_moving_box_overlaps():
     rng = np.random.default_rng(RNG_SEED + 1)
     s_lo, s_hi = _random_boxes(rng, 300, 80.0)

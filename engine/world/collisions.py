@@ -26,6 +26,11 @@ STATIC_CELL = 4.0            # m: grid cell of the props' broad phase
 STATIC_MARGIN = 4.0          # m: how far from its centre a moving box's swept bounds may reach before a rebuild
 _PROP_BIT = np.int64(1) << 31  # the "other" half of a contact key: actor id, or this bit + prop index
 _NO_CONTACTS = (np.zeros(0, np.int64), np.zeros((0, 2)))
+# Columns of the box table (CollisionSystem._box_table): swept bounds, centre, half extents, axis, step
+# displacement, height interval, inverse mass and ground velocity.
+_LO, _HI, _CENTER, _HALF = slice(0, 2), slice(2, 4), slice(4, 6), slice(6, 8)
+_COS, _SIN, _DISP, _Z_LO, _Z_HI, _INV, _VEL = 8, 9, slice(10, 12), 12, 13, 14, slice(15, 17)
+_COLUMNS = 17
 # CARLA's "static.<tag>" names of the props' semantic tags.
 _STATIC_NAMES = {3: "building", 4: "wall", 5: "fence", 6: "pole", 9: "vegetation"}
 
@@ -61,6 +66,8 @@ class CollisionSystem:
         self._contacts = np.zeros(0, np.int64)       # sorted keys of the contacts of the last tick
         self._start = {"vehicle": np.zeros((0, 2)), "walker": np.zeros((0, 2))}
         self._roster_key, self._roster_value = None, None
+        self._table, self._table_props, self._table_for = None, 0, None
+        self._static_pairs_kept = None    # (grid, cells of the bodies, (body, prop) pairs) of the last tick
         self.event_others: list = []
         self.disabled: set = set()        # actor ids whose collisions set_actor_collisions turned off
 
@@ -199,73 +206,97 @@ class CollisionSystem:
 
         Returns the sorted contact keys (lower actor id << 32 | other) and the normal impulse on the first."""
         n = len(b)
+        table, props = self._box_table(n)
+        moving = table[props:]
         cos, sin = obb.cos_sin(b.yaw)
         lo, hi = obb.aabb(b.center, b.half, cos, sin)
         disp = b.center - b.start
-        lo = np.minimum(lo, lo - disp) - CONTACT_SLOP          # bounds of the whole sweep
-        hi = np.maximum(hi, hi - disp) + CONTACT_SLOP
+        moving[:, _LO] = np.minimum(lo, lo - disp) - CONTACT_SLOP          # bounds of the whole sweep
+        moving[:, _HI] = np.maximum(hi, hi - disp) + CONTACT_SLOP
+        moving[:, _CENTER] = b.center
+        moving[:, _COS], moving[:, _SIN] = cos, sin
+        moving[:, _DISP] = disp
+        moving[:, _Z_LO], moving[:, _Z_HI] = b.z_lo, b.z_hi
+        moving[:, _VEL] = b.vel[:, :2]
+        lo, hi = moving[:, _LO], moving[:, _HI]
         grid = self._static_grid(0.5 * float((hi - lo).max()))
         i, j = obb.moving_pairs(lo, hi)
-        p, q = obb.static_pairs(lo, hi, grid)
-        # One table of every box: the moving ones, then the props (which do not move and never give way).
-        s = self._static
-        table_lo, table_hi = np.concatenate([lo, s["lo"]]), np.concatenate([hi, s["hi"]])
-        z_lo, z_hi = np.concatenate([b.z_lo, s["z_lo"]]), np.concatenate([b.z_hi, s["z_hi"]])
-        inv = np.concatenate([b.inv_mass, s["zero"]])
-        first, second = np.concatenate([i, p]), np.concatenate([j, n + q])
-        keep = ((inv[first] + inv[second]) > 0) & (z_lo[first] < z_hi[second]) & (z_lo[second] < z_hi[first])
-        lo_a, hi_a, lo_b, hi_b = table_lo[first], table_hi[first], table_lo[second], table_hi[second]
-        keep &= ((lo_a[:, 0] <= hi_b[:, 0]) & (lo_a[:, 1] <= hi_b[:, 1])
-                 & (lo_b[:, 0] <= hi_a[:, 0]) & (lo_b[:, 1] <= hi_a[:, 1]))
-        first, second = first[keep], second[keep]
-        if len(first) == 0:
+        p, q = self._static_pairs(lo, hi, grid)
+        # Table rows: the props (which do not move and never give way), then the moving boxes.
+        first, second = np.concatenate([i, p]) + props, np.concatenate([j + props, q])
+        a, o = table[first], table[second]
+        keep = (((a[:, _INV] + o[:, _INV]) > 0) & (a[:, _Z_LO] < o[:, _Z_HI]) & (o[:, _Z_LO] < a[:, _Z_HI])
+                & (a[:, _LO.start] <= o[:, _HI.start]) & (a[:, _LO.start + 1] <= o[:, _HI.start + 1])
+                & (o[:, _LO.start] <= a[:, _HI.start]) & (o[:, _LO.start + 1] <= a[:, _HI.start + 1]))
+        if not keep.any():
             return _NO_CONTACTS
-
-        center = np.concatenate([b.center, s["center"]])
-        half = np.concatenate([b.half, s["half"]])
-        cos, sin = np.concatenate([cos, s["cos"]]), np.concatenate([sin, s["sin"]])
-        disp = np.concatenate([disp, s["zero2"]])
-        contacts = obb.swept_contacts(center[first], half[first], cos[first], sin[first], disp[first],
-                                      center[second], half[second], cos[second], sin[second], disp[second],
+        first, second, a, o = first[keep], second[keep], a[keep], o[keep]
+        contacts = obb.swept_contacts(a[:, _CENTER], a[:, _HALF], a[:, _COS], a[:, _SIN], a[:, _DISP],
+                                      o[:, _CENTER], o[:, _HALF], o[:, _COS], o[:, _SIN], o[:, _DISP],
                                       slop=CONTACT_SLOP)
         hit = contacts.hit
         if not hit.any():
             return _NO_CONTACTS
         first, second, normal = first[hit], second[hit], contacts.normal[hit]
-        vel = np.concatenate([b.vel[:, :2], s["zero2"]])
-        inv_a, inv_b = inv[first], inv[second]
+        a, o = a[hit], o[hit]
+        inv_a, inv_b = a[:, _INV], o[:, _INV]
         inv_total = inv_a + inv_b
-        closing = ((vel[second, 0] - vel[first, 0]) * normal[:, 0]
-                   + (vel[second, 1] - vel[first, 1]) * normal[:, 1])           # < 0: closing in
+        closing = ((o[:, _VEL.start] - a[:, _VEL.start]) * normal[:, 0]
+                   + (o[:, _VEL.start + 1] - a[:, _VEL.start + 1]) * normal[:, 1])   # < 0: closing in
         impulse = np.where(closing < 0, -closing / inv_total, 0.0)              # on the second; minus it on the first
         push = np.maximum(contacts.depth[hit], 0.0) / inv_total                 # split in inverse proportion to mass
 
-        # Each body's share of every contact, summed (props' shares fall outside the first n and are dropped):
-        # the position shift and the velocity change, each along the contact normal.
-        bodies = np.concatenate([first, second])
-        size = n + len(s["zero"])
+        # Each body's share of every contact, summed (props' shares land in their rows and are dropped): the
+        # position shift and the velocity change, each along the contact normal, as four columns per row.
+        rows = np.concatenate([first, second])
         normals = np.concatenate([normal, normal])
-        shift_w = np.concatenate([-push * inv_a, push * inv_b])
-        dv_w = np.concatenate([-impulse * inv_a, impulse * inv_b])
-        shift = np.stack([np.bincount(bodies, shift_w * normals[:, 0], size)[:n],
-                          np.bincount(bodies, shift_w * normals[:, 1], size)[:n]], -1)
-        dv = np.stack([np.bincount(bodies, dv_w * normals[:, 0], size)[:n],
-                       np.bincount(bodies, dv_w * normals[:, 1], size)[:n]], -1)
-        touched = np.flatnonzero((shift[:, 0] != 0.0) | (shift[:, 1] != 0.0) | (dv[:, 0] != 0.0) | (dv[:, 1] != 0.0))
+        weights = np.empty((len(rows), 4))
+        weights[:, :2] = normals * np.concatenate([-push * inv_a, push * inv_b])[:, None]
+        weights[:, 2:] = normals * np.concatenate([-impulse * inv_a, impulse * inv_b])[:, None]
+        cells = (rows[:, None] * 4 + np.arange(4)).ravel()
+        change = np.bincount(cells, weights.ravel(), 4 * len(table)).reshape(-1, 4)[props:]
+        touched = np.flatnonzero((change != 0.0).any(axis=1))
         if len(touched):
-            self._apply(b, touched, shift[touched], dv[touched], dt)
+            self._apply(b, touched, change[touched, :2], change[touched, 2:], dt)
 
         # Contact keys name the lower actor id first (props always second); the impulse is the one on it.
-        a_id = b.ids[first]
-        moving = second < n
-        other = np.where(moving, b.ids[np.minimum(second, n - 1)], (second - n) | _PROP_BIT)
+        a_id = b.ids[first - props]
+        is_moving = second >= props
+        other = np.where(is_moving, b.ids[np.maximum(second - props, 0)], second | _PROP_BIT)
         on_first = -impulse[:, None] * normal
-        swap = moving & (other < a_id)
+        swap = is_moving & (other < a_id)
         a_id, other = np.where(swap, other, a_id), np.where(swap, a_id, other)
         on_first[swap] *= -1.0
         keys = (a_id << 32) | other
         order = np.argsort(keys, kind="stable")
         return keys[order], on_first[order]
+
+    def _static_pairs(self, lo, hi, grid) -> tuple:
+        """obb.static_pairs, kept from the last tick while every body's centre stays in its grid cell."""
+        cells = obb.static_cells(lo, hi, grid)
+        kept = self._static_pairs_kept
+        if kept is None or kept[0] is not grid or not np.array_equal(kept[1], cells):
+            kept = self._static_pairs_kept = (grid, cells, obb.static_pairs_in(cells, grid))
+        return kept[2]
+
+    def _box_table(self, n: int) -> tuple:
+        """(table, number of prop rows): one row of _COLUMNS per prop, then one per moving body; the props'
+        rows and the moving bodies' half extents and inverse masses are written when the roster changes,
+        the rest of the moving rows every tick."""
+        self.props
+        roster = self._roster_value
+        if self._table_for is not roster:
+            s = self._static
+            props = len(s["zero"])
+            table = np.zeros((props + n, _COLUMNS))
+            table[:props, _LO], table[:props, _HI] = s["lo"], s["hi"]
+            table[:props, _CENTER], table[:props, _HALF] = s["center"], s["half"]
+            table[:props, _COS], table[:props, _SIN] = s["cos"], s["sin"]
+            table[:props, _Z_LO], table[:props, _Z_HI] = s["z_lo"], s["z_hi"]
+            table[props:, _HALF] = roster[3][:, :2]
+            table[props:, _INV] = roster[5]
+            self._table, self._table_props, self._table_for = table, props, roster
+        return self._table, self._table_props
 
     def _static_grid(self, reach: float) -> obb.StaticGrid:
         """The props' grid, rebuilt with a wider margin when a moving box reaches further than it allows."""

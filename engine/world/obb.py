@@ -8,6 +8,7 @@ intervals handled by the callers. Everything works on arrays of many boxes or pa
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 
@@ -100,20 +101,47 @@ class StaticGrid:
 
 def static_pairs(lo: np.ndarray, hi: np.ndarray, grid: StaticGrid) -> tuple:
     """Pairs (moving box, static box) that may overlap, for moving bounds that reach at most grid.margin."""
-    if len(lo) == 0 or len(grid.box) == 0:
+    return static_pairs_in(static_cells(lo, hi, grid), grid)
+
+
+def static_cells(lo: np.ndarray, hi: np.ndarray, grid: StaticGrid) -> np.ndarray:
+    """The grid cell (linear index, -1 outside the grid) of each moving box's centre: the pairs depend on
+    nothing else, so callers may keep them while the cells stay the same."""
+    return grid.grid.index(_cells(0.5 * (lo + hi), grid.grid.cell))
+
+
+def static_pairs_in(index: np.ndarray, grid: StaticGrid) -> tuple:
+    """static_pairs of moving boxes whose centres lie in the cells ``index`` (from static_cells)."""
+    if len(index) == 0 or len(grid.box) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    index = grid.grid.index(_cells(0.5 * (lo + hi), grid.grid.cell))
     count = np.where(index >= 0, grid.count[index], 0)
     owner, k = _ranges(count)
     return owner, grid.box[grid.first[index[owner]] + k]
 
 
+DENSE_PAIRS_MAX = 48               # up to this many boxes, every pair is tested (fewer array operations)
+
+
+@functools.lru_cache(maxsize=8)
+def _all_pairs(n: int) -> tuple:
+    pairs = np.triu_indices(n, 1)
+    for index in pairs:
+        index.flags.writeable = False
+    return pairs
+
+
 def moving_pairs(lo: np.ndarray, hi: np.ndarray) -> tuple:
-    """Pairs (i, j), i < j, of boxes whose bounds overlap: sort and sweep along the axis the boxes spread
-    over most (each box pairs with those that start before it ends), the other axis filtering."""
+    """Pairs (i, j), i < j, of boxes whose bounds overlap: for a few boxes every pair tested, else sort and
+    sweep along the axis the boxes spread over most (each box pairs with those that start before it ends),
+    the other axis filtering."""
     n = len(lo)
     if n < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if n <= DENSE_PAIRS_MAX:
+        a, b = _all_pairs(n)
+        la, ha, lb, hb = lo[a], hi[a], lo[b], hi[b]
+        keep = ((la[:, 0] <= hb[:, 0]) & (lb[:, 0] <= ha[:, 0]) & (la[:, 1] <= hb[:, 1]) & (lb[:, 1] <= ha[:, 1]))
+        return a[keep], b[keep]
     (x0, x1), (y0, y1) = _column_range(lo)
     axis = 0 if x1 - x0 >= y1 - y0 else 1
     across = 1 - axis
