@@ -67,7 +67,7 @@ LOW = QualityPreset(
 
 EPIC = QualityPreset(
     name="Epic", shadows=True, shadow_map_size=2048, shadow_extent_m=100.0, shadow_pcf_taps=4,
-    ssao=True, ssao_samples=12, ssao_radius_m=0.6, bloom=True, bloom_levels=4, bloom_intensity=0.06,
+    ssao=True, ssao_samples=8, ssao_radius_m=0.6, bloom=True, bloom_levels=4, bloom_intensity=0.06,
     tonemap=True, exposure=0.8, fxaa=True, analytic_sky=True, height_fog=True, specular=True,
     hdr_scene_color=True, draw_distance_m=0.0, road_draw_distance_m=0.0)
 
