@@ -1,6 +1,7 @@
 #version 430 core
 // Bloom downsample: 13-tap filter (Jimenez 2014, "Next Generation Post Processing in Call of
-// Duty"); the first level also applies a soft-knee bright pass.
+// Duty"), or with DOWN_TAPS 4 a 4x4 box (the first level, from full resolution, where 13 taps cost
+// most); the first level also applies a soft-knee bright pass.
 #define DOWN_TAPS 13
 #define POST_FORMAT rgba16f
 #define POST_ACCUMULATE 0

@@ -1,4 +1,5 @@
-"""Bloom (Epic): bright pass and 13-tap downsamples from half resolution, tent upsamples added back."""
+"""Bloom (Epic): a bright pass with a 4-tap box down to half resolution, 13-tap downsamples below that,
+tent upsamples added back."""
 from __future__ import annotations
 
 from engine.render.passes.base import Pass
