@@ -465,7 +465,7 @@ class NavMesh:
     def _poly_height32(self, p, point):
         """dtNavMesh::getPolyHeight in single precision (None when the point is not in the polygon)."""
         verts = self.verts32[self.corners[p, :self.counts[p]]]
-        if not _point_in_polygon32(point, verts):
+        if not _point_in_polygon(point, verts, float32=True):
             return None
         for tri in self._detail32[p]:
             h = _height_in_triangle32(point, tri[0], tri[1], tri[2])
@@ -502,20 +502,9 @@ def _append(out, pos, flags, poly, max_points):
     return len(out) >= max_points or flags == STRAIGHTPATH_END
 
 
-def _point_in_polygon(pt, verts):
-    inside = False
-    n = len(verts)
-    j = n - 1
-    for i in range(n):
-        vi, vj = verts[i], verts[j]
-        if (vi[2] > pt[2]) != (vj[2] > pt[2]) and \
-                pt[0] < (vj[0] - vi[0]) * (pt[2] - vi[2]) / (vj[2] - vi[2]) + vi[0]:
-            inside = not inside
-        j = i
-    return inside
-
-
-def _point_in_polygon32(pt, verts):
+def _point_in_polygon(pt, verts, float32=False):
+    """Crossing test in the x-z plane; ``float32`` rounds each crossing's x to float32 first (the
+    callers that mirror Detour code working in single precision)."""
     inside = False
     n = len(verts)
     j = n - 1
@@ -523,7 +512,7 @@ def _point_in_polygon32(pt, verts):
         vi, vj = verts[i], verts[j]
         if (vi[2] > pt[2]) != (vj[2] > pt[2]):
             x = (vj[0] - vi[0]) * (pt[2] - vi[2]) / (vj[2] - vi[2]) + vi[0]
-            if pt[0] < np.float32(x):
+            if pt[0] < (np.float32(x) if float32 else x):
                 inside = not inside
         j = i
     return inside

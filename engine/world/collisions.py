@@ -31,6 +31,7 @@ _NO_CONTACTS = (np.zeros(0, np.int64), np.zeros((0, 2)))
 _LO, _HI, _CENTER, _HALF = slice(0, 2), slice(2, 4), slice(4, 6), slice(6, 8)
 _COS, _SIN, _DISP, _Z_LO, _Z_HI, _INV, _VEL = 8, 9, slice(10, 12), 12, 13, 14, slice(15, 17)
 _COLUMNS = 17
+_LO_X, _LO_Y, _HI_X, _HI_Y, _VEL_X, _VEL_Y = 0, 1, 2, 3, 15, 16
 # CARLA's "static.<tag>" names of the props' semantic tags.
 _STATIC_NAMES = {3: "building", 4: "wall", 5: "fence", 6: "pole", 9: "vegetation"}
 
@@ -81,8 +82,7 @@ class CollisionSystem:
             lo, hi = obb.aabb(props.center[:, :2], props.half[:, :2], cos, sin)
             self._static = {
                 "center": props.center[:, :2], "half": props.half[:, :2], "cos": cos, "sin": sin, "lo": lo, "hi": hi,
-                "z_lo": props.center[:, 2] - props.half[:, 2], "z_hi": props.center[:, 2] + props.half[:, 2],
-                "zero": np.zeros(len(props)), "zero2": np.zeros((len(props), 2))}
+                "z_lo": props.center[:, 2] - props.half[:, 2], "z_hi": props.center[:, 2] + props.half[:, 2]}
             self._props = props
         return self._props
 
@@ -226,8 +226,8 @@ class CollisionSystem:
         first, second = np.concatenate([i, p]) + props, np.concatenate([j + props, q])
         a, o = table[first], table[second]
         keep = (((a[:, _INV] + o[:, _INV]) > 0) & (a[:, _Z_LO] < o[:, _Z_HI]) & (o[:, _Z_LO] < a[:, _Z_HI])
-                & (a[:, _LO.start] <= o[:, _HI.start]) & (a[:, _LO.start + 1] <= o[:, _HI.start + 1])
-                & (o[:, _LO.start] <= a[:, _HI.start]) & (o[:, _LO.start + 1] <= a[:, _HI.start + 1]))
+                & (a[:, _LO_X] <= o[:, _HI_X]) & (a[:, _LO_Y] <= o[:, _HI_Y])
+                & (o[:, _LO_X] <= a[:, _HI_X]) & (o[:, _LO_Y] <= a[:, _HI_Y]))
         if not keep.any():
             return _NO_CONTACTS
         first, second, a, o = first[keep], second[keep], a[keep], o[keep]
@@ -241,8 +241,8 @@ class CollisionSystem:
         a, o = a[hit], o[hit]
         inv_a, inv_b = a[:, _INV], o[:, _INV]
         inv_total = inv_a + inv_b
-        closing = ((o[:, _VEL.start] - a[:, _VEL.start]) * normal[:, 0]
-                   + (o[:, _VEL.start + 1] - a[:, _VEL.start + 1]) * normal[:, 1])   # < 0: closing in
+        closing = ((o[:, _VEL_X] - a[:, _VEL_X]) * normal[:, 0]
+                   + (o[:, _VEL_Y] - a[:, _VEL_Y]) * normal[:, 1])   # < 0: closing in
         impulse = np.where(closing < 0, -closing / inv_total, 0.0)              # on the second; minus it on the first
         push = np.maximum(contacts.depth[hit], 0.0) / inv_total                 # split in inverse proportion to mass
 
@@ -287,7 +287,7 @@ class CollisionSystem:
         roster = self._roster_value
         if self._table_for is not roster:
             s = self._static
-            props = len(s["zero"])
+            props = len(s["lo"])
             table = np.zeros((props + n, _COLUMNS))
             table[:props, _LO], table[:props, _HI] = s["lo"], s["hi"]
             table[:props, _CENTER], table[:props, _HALF] = s["center"], s["half"]
