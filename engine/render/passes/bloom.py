@@ -20,6 +20,8 @@ class BloomPass(Pass):
         super().__init__(env)
         self.first_down = self.post("bloom_down.glsl", {"DOWN_TAPS": 4}, samplers=("u_source",))
         self.down = self.post("bloom_down.glsl", samplers=("u_source",))
+        self.first_down["u_threshold"].value = BRIGHT_THRESHOLD      # the bright pass, on the first level only
+        self.down["u_threshold"].value = 0.0
         self.up = self.post("bloom_up.glsl", samplers=("u_source",))
 
     def execute(self, frame):
@@ -27,9 +29,7 @@ class BloomPass(Pass):
         source = frame.texture("scene_color")
         for level, target in enumerate(chain):
             source.use(0)
-            down = self.first_down if level == 0 else self.down
-            down["u_threshold"].value = BRIGHT_THRESHOLD if level == 0 else 0.0
-            down.run(frame, f"bloom_chain:{level}")
+            (self.first_down if level == 0 else self.down).run(frame, f"bloom_chain:{level}")
             source = target
         for level in range(len(chain) - 1, 0, -1):
             chain[level].use(0)
