@@ -3,16 +3,19 @@ Town01-03 sent with generate_opendrive_world.
 
 tests/scripts/map_queries.py asks both clients the same questions on the same server; the dumps must agree:
 same ids, locations within 1 cm, rotations within 0.1 degree, generate_waypoints and get_topology as sets.
+On maps drawn only with lines and arcs the waypoint transforms must be the official float32 values bit for bit.
 """
 from __future__ import annotations
 
 import json
 import math
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
-from engine.map.town import available_maps
+from carla_odr import parse_xodr
+from engine.map.town import MAPS_DIR, available_maps
 from serverproc import ROOT, ServerProcess, run_client, require_official_client
 
 CARLA_XODR_DIR = ROOT.parent / "shared" / "testdata" / "opendrive"
@@ -89,11 +92,11 @@ def _pairwise(section: str, official: list, ours: list, diff) -> list[str]:
     return _summary(section, len(official), problems)
 
 
-def _summary(section: str, total: int, problems: list[str]) -> list[str]:
+def _summary(section: str, total: int, problems: list[str], verb: str = "differ") -> list[str]:
     if not problems:
         return []
     shown = "\n    ".join(problems[:SHOWN_DIFFS])
-    return [f"{section}: {len(problems)} of {total} differ; first ones:\n    {shown}"]
+    return [f"{section}: {len(problems)} of {total} {verb}; first ones:\n    {shown}"]
 
 
 def _unmatched(items: list, others: list, key, same) -> list:
@@ -163,41 +166,50 @@ def _topology_same(a, b) -> bool:
     return all(_close_location(x["location"], y["location"]) and _close(x["s"], y["s"]) for x, y in zip(a, b))
 
 
-# Known gap (issue 4 stays open until these are 0): at a few of 500 random points CARLA's get_waypoint
-# answers from a lane chord split in float32 at another place (s a few cm apart, on the same lane), or
-# breaks a tie between overlapping junction lanes by its Boost R-tree's traversal order, which we do
-# not reproduce. Every other section must match exactly.
-KNOWN_GET_WAYPOINT_MISMATCHES = 8
-KNOWN_OFF_ROAD_MISMATCHES = 2
-
-
-def _within_budget(problems: list[str], budget: int) -> list[str]:
-    """Drop a section's summary when it counts at most ``budget`` differing items."""
-    kept = []
-    for line in problems:
-        count = int(line.split(": ", 1)[1].split(" of ", 1)[0]) if " of " in line else budget + 1
-        if count > budget:
-            kept.append(line)
-    return kept
-
-
-def compare_dumps(official: dict, ours: dict, get_waypoint_budget: int = 0, off_road_budget: int = 0) -> list[str]:
-    """One message per section where our client's answers differ from the official client's; the two
-    get_waypoint sections may differ at up to their budget of points."""
+def compare_dumps(official: dict, ours: dict) -> list[str]:
+    """One message per section where our client's answers differ from the official client's."""
     problems = []
     if official["map_name"] != ours["map_name"]:
         problems.append(f"map_name: official {official['map_name']!r} ours {ours['map_name']!r}")
     problems += _pairwise("spawn_points", official["spawn_points"], ours["spawn_points"], _spawn_point_diff)
-    problems += _within_budget(_pairwise("get_waypoint", official["get_waypoint"], ours["get_waypoint"],
-                                         _waypoint_diff), get_waypoint_budget)
-    problems += _within_budget(_pairwise("get_waypoint(project_to_road=False)", official["get_waypoint_off_road"],
-                                         ours["get_waypoint_off_road"], _ids_diff), off_road_budget)
+    problems += _pairwise("get_waypoint", official["get_waypoint"], ours["get_waypoint"], _waypoint_diff)
+    problems += _pairwise("get_waypoint(project_to_road=False)", official["get_waypoint_off_road"],
+                          ours["get_waypoint_off_road"], _ids_diff)
     problems += _as_sets("generate_waypoints(2.0)", official["generate_waypoints"], ours["generate_waypoints"],
                          lambda w: tuple(w["ids"]), _pose_same)
     problems += _as_sets("get_topology", official["topology"], ours["topology"], _topology_key, _topology_same)
     problems += _pairwise("next(5.0) chains", official["chains"], ours["chains"], _chain_diff)
     problems += _pairwise("get_waypoint_xodr", official["waypoint_xodr"], ours["waypoint_xodr"], _xodr_diff)
     return problems
+
+
+def _transform_bits_diff(official, ours):
+    if official is None or ours is None:
+        return None
+    for key in ("location", "rotation"):
+        if official[key] != ours[key]:
+            return f"{key} {official[key]} / {ours[key]}"
+    return None
+
+
+def exact_transform_problems(official: dict, ours: dict) -> list[str]:
+    """Transforms that are not the official client's float32 values bit for bit: get_waypoint answers, and
+    generate_waypoints poses matched by ids and s."""
+    answered = [f"[{i}] {message}" for i, (a, b) in enumerate(zip(official["get_waypoint"], ours["get_waypoint"]))
+                for message in [_transform_bits_diff(a, b)] if message]
+    by_key = {(tuple(w["ids"]), w["s"]): w for w in official["generate_waypoints"]}
+    generated = [f"{w['ids']} s={w['s']}: {message}" for w in ours["generate_waypoints"]
+                 for message in [_transform_bits_diff(by_key.get((tuple(w["ids"]), w["s"])), w)] if message]
+    return (_summary("get_waypoint transforms", len(official["get_waypoint"]), answered, "not bit-equal")
+            + _summary("generate_waypoints transforms", len(ours["generate_waypoints"]), generated, "not bit-equal"))
+
+
+def _lines_and_arcs_only(map_argument: str) -> bool:
+    """Whether every plan-view geometry of the map is a line or an arc: those CARLA evaluates in closed form,
+    and our client repeats its float32 arithmetic there (spirals and polynomials CARLA samples its own way)."""
+    path = Path(map_argument) if map_argument.endswith(".xodr") else MAPS_DIR / f"{map_argument}.xodr"
+    odr = parse_xodr(path.read_text())
+    return all(g.kind in ("line", "arc") for road in odr.roads.values() for g in road.plan_view.geometries)
 
 
 # -- the tests -----------------------------------------------------------------------------------------------
@@ -210,7 +222,9 @@ def test_road_queries_match_the_official_client(kind, name, server, tmp_path):
     official = _dump("official", server, map_argument, tmp_path)
     ours = _dump("ours", server, map_argument, tmp_path)
     assert server.alive()
-    problems = compare_dumps(official, ours, KNOWN_GET_WAYPOINT_MISMATCHES, KNOWN_OFF_ROAD_MISMATCHES)
+    problems = compare_dumps(official, ours)
+    if _lines_and_arcs_only(map_argument):
+        problems += exact_transform_problems(official, ours)
     assert not problems, f"{name}: our client differs from the official one in {len(problems)} " \
                          "section(s):\n" + "\n".join(problems)
 
@@ -237,5 +251,6 @@ def test_comparison_reports_a_moved_waypoint_and_a_missing_topology_pair():
     assert problems[0].startswith("get_waypoint: 1 of 1 differ") and "location" in problems[0] \
         and "rotation" in problems[0]
     assert problems[1].startswith("get_topology: official 2, ours 1; 1 official items unmatched")
-    within_budget = compare_dumps(official, moved, get_waypoint_budget=1)
-    assert len(within_budget) == 1 and within_budget[0].startswith("get_topology")
+    assert exact_transform_problems(official, same) == ["get_waypoint transforms: 1 of 1 not bit-equal; first "
+                                                        "ones:\n    [0] rotation [0.0, 179.95, 0.0] / "
+                                                        "[0.0, -179.99, 0.0]"]

@@ -6,7 +6,7 @@ from bisect import bisect_left, bisect_right
 
 from carla_odr import waypoints as wp
 from carla_odr.landmarks import TRAFFIC_LIGHT_TYPES, read_landmarks
-from carla_odr.network import lane_pose
+from carla_odr.lane_transform import lane_transform
 
 from .enums import LandmarkOrientation
 from .geometry import Location, Rotation, Transform, Vector3D, _f32, _f32x3
@@ -250,9 +250,8 @@ class MapLandmarks:
         return transform
 
     def _lane_transform(self, key):
-        x, y, z, pitch, yaw = lane_pose(wp.lane_of(self._engine.network, key), key[3])
-        return Transform._new(Location._new(*_f32x3(x, y, z)),
-                              Rotation._new(*_f32x3(pitch, yaw, 0.0)))
+        x, y, z, pitch, yaw = lane_transform(wp.lane_of(self._engine.network, key), key[3])
+        return Transform._new(Location._new(x, y, z), Rotation._new(pitch, yaw, 0.0))
 
     def _keep_off_driving_lanes(self, transform):
         """A signal standing on a driving lane is pushed sideways, 20% of a lane width at a time

@@ -5,7 +5,8 @@ import struct
 
 from carla_odr import parse_xodr
 from carla_odr import waypoints as wp
-from carla_odr.network import RoadNetwork, lane_pose
+from carla_odr.lane_transform import lane_transform
+from carla_odr.network import RoadNetwork
 from carla_odr.spatial import ANY_LANE, LaneSegments, SegmentIndex, closest_waypoint
 
 from .enums import LaneChange, LaneMarkingColor, LaneMarkingType, LaneType
@@ -70,6 +71,9 @@ class RoadEngine:
             raise RuntimeError('the map\'s OpenDRIVE description cannot be used: %s' % error) from None
         self.network = RoadNetwork(self.opendrive)
         self.index = SegmentIndex(LaneSegments(self.network))
+        # Built with the index so a query's latency does not depend on whether it is the first tie.
+        self.index.build_tie_tree()
+        self.index.grids(int(LaneType.Driving))
         self._junction_boxes = {}
 
     def lane(self, key):
@@ -92,7 +96,7 @@ class RoadEngine:
         high = [-math.inf] * 3
 
         def include(key):
-            point = lane_pose(self.lane(key), key[3])[:3]
+            point = lane_transform(self.lane(key), key[3])[:3]
             for i in range(3):
                 low[i] = min(low[i], point[i])
                 high[i] = max(high[i], point[i])
@@ -181,9 +185,8 @@ class Waypoint:
     @property
     def transform(self):
         if self._transform is None:
-            x, y, z, pitch, yaw = lane_pose(self._lane(), self._key[3])
-            self._transform = Transform._new(
-                Location._new(*_f32x3(x, y, z)), Rotation._new(*_f32x3(pitch, yaw, 0.0)))
+            x, y, z, pitch, yaw = lane_transform(self._lane(), self._key[3])
+            self._transform = Transform._new(Location._new(x, y, z), Rotation._new(pitch, yaw, 0.0))
         return Transform._new(self._transform.location, self._transform.rotation)
 
     road_id = property(lambda self: self._key[0])

@@ -2,7 +2,9 @@
 
 ``LaneSegments`` cuts every lane's centre line into the same chords CARLA's road::Map::CreateRtree
 makes (one chord per straight lane, elsewhere a new chord whenever the heading turns by more than
-1.8 degrees over 1 m steps or the chord passes 100 m), so the closest chord, and the waypoint found on it, are CARLA's.
+1.8 degrees over 1 m steps or the chord passes 100 m), with CARLA's float32 ends, so the closest chord,
+and the waypoint found on it, are CARLA's. Chords at exactly the same distance are told apart by
+CARLA's R-tree (:mod:`.rtree`).
 """
 
 from __future__ import annotations
@@ -12,12 +14,18 @@ from bisect import bisect_right
 
 import numpy as np
 
-from .network import EPSILON, RoadNetwork, lane_pose, lane_poses
+from .lane_transform import forward_vector, lane_transform, vector_angle
+from .network import EPSILON, RoadNetwork, lane_poses
+from .rtree import ChordTree, chord_distances
 
 _STEP = 1.0
 _MAX_CHORD = 100.0
 _TINY = 1e-6
-_COS_TURN = math.cos(math.pi / 100.0)
+_TURN = math.pi / 100.0
+_COS_TURN = math.cos(_TURN)
+# A float32 dot of unit vectors is off by well under 1e-6; nearer the threshold than this, the turn
+# is measured in float32 as CARLA measures it.
+_DOT_MARGIN = 3e-6
 _DEG = math.pi / 180.0
 ANY_LANE = 0xFFFFFFFE  # CARLA's LaneType::Any: every type but None
 
@@ -71,9 +79,9 @@ class LaneSegments:
                         s0.append(sa)
                         s1.append(sb)
         self.network = network
-        # CARLA keeps the chord ends as float32 points.
-        self.a = np.array(starts, dtype=np.float32).astype(np.float64).reshape(-1, 3)
-        self.b = np.array(ends, dtype=np.float32).astype(np.float64).reshape(-1, 3)
+        # The chord ends are CARLA's float32 points, held as float64.
+        self.a = np.array(starts, dtype=np.float64).reshape(-1, 3)
+        self.b = np.array(ends, dtype=np.float64).reshape(-1, 3)
         self.lane = np.array(lanes, dtype=np.int64)
         self.s0 = np.array(s0, dtype=np.float64)
         self.s1 = np.array(s1, dtype=np.float64)
@@ -87,9 +95,7 @@ class LaneSegments:
             if delta < _TINY:
                 return []
             s_end = _advance(lane, s_start, delta)
-            a = lane_pose(lane, s_start)
-            b = lane_pose(lane, s_end)
-            return [(a[:3], b[:3], s_start, s_end)]
+            return [(lane_transform(lane, s_start)[:3], lane_transform(lane, s_end)[:3], s_start, s_end)]
         samples = [s_start]
         s = s_start
         while True:
@@ -98,29 +104,43 @@ class LaneSegments:
                 break
             s = _advance(lane, s, delta)
             samples.append(s)
-        x, y, z, pitch, yaw = lane_poses(lane, np.array(samples))
-        points = np.stack([x, y, z], axis=1).tolist()
+        _, _, _, pitch, yaw = lane_poses(lane, np.array(samples))
         pitch = pitch.tolist()
         yaw = yaw.tolist()
+        transforms = {}
+
+        def exact(k):
+            found = transforms.get(k)
+            if found is None:
+                found = transforms[k] = lane_transform(lane, samples[k])
+            return found
+
+        def turns(k_from, k_to, dot):
+            # The double dot decides unless it is within float rounding of the threshold; then the
+            # turn is measured as CARLA measures it, in float32.
+            if abs(dot - _COS_TURN) > _DOT_MARGIN:
+                return dot < _COS_TURN
+            a, b = exact(k_from), exact(k_to)
+            return vector_angle(forward_vector(a[3], a[4]), forward_vector(b[3], b[4])) > _TURN
+
         chords = []
         current = 0
         fx, fy, fz = _forward(pitch[0], yaw[0])
         for k in range(1, len(samples)):
             gx, gy, gz = _forward(pitch[k], yaw[k])
-            if fx * gx + fy * gy + fz * gz < _COS_TURN or abs(samples[current] - samples[k]) > _MAX_CHORD:
-                chords.append((points[current], points[k], samples[current], samples[k]))
+            if turns(current, k, fx * gx + fy * gy + fz * gz) or abs(samples[current] - samples[k]) > _MAX_CHORD:
+                chords.append((current, k))
                 current = k
                 fx, fy, fz = gx, gy, gz
-        last = len(samples) - 1
-        chords.append((points[current], points[last], samples[current], samples[last]))
-        return chords
+        chords.append((current, len(samples) - 1))
+        return [(exact(i)[:3], exact(j)[:3], samples[i], samples[j]) for i, j in chords]
 
 
 class _Grid:
-    """Segments whose box, grown by ``margin``, touches a cell; stored cell by cell."""
+    """The ``chosen`` segments whose box, grown by ``margin``, touches a cell; stored cell by cell."""
 
-    def __init__(self, segments: LaneSegments, cell: float, margin: float):
-        a, b = segments.a, segments.b
+    def __init__(self, segments: LaneSegments, cell: float, margin: float, chosen: np.ndarray):
+        a, b = segments.a[chosen], segments.b[chosen]
         low = np.minimum(a[:, :2], b[:, :2]) - margin
         high = np.maximum(a[:, :2], b[:, :2]) + margin
         self.origin = low.min(axis=0) if len(a) else np.zeros(2)
@@ -143,12 +163,11 @@ class _Grid:
         bounds = np.searchsorted(cells, np.arange(self.nx * self.ny + 1))
         self.bounds = bounds.tolist()
         self.bounds_array = bounds
-        self.members = members
+        self.members = chosen[members]
         v = b - a
         self.a = a[members]
         self.v = v[members]
         self.inverse = _inverse_squared_lengths(v)[members]
-        self.type = segments.type[members]
 
     def slot(self, x: float, y: float):
         ix = int(math.floor((x - self.origin[0]) / self.cell))
@@ -165,16 +184,57 @@ def _inverse_squared_lengths(v):
     return np.where(vv > 0.0, 1.0 / np.where(vv > 0.0, vv, 1.0), 0.0)
 
 
-def _nearest(point, a, v, inverse, types, lane_type):
-    """Index and squared distance of the segment nearest to ``point`` among those of the type."""
+# Squared distances this close to the least are compared again in CARLA's arithmetic (relative, and
+# absolute for points on a chord, where rounding dominates).
+_NEAR_TIE = 1e-9
+_NEAR_TIE_ABSOLUTE = 1e-12
+
+
+def _nearest(point, a, v, inverse, allowed=None):
+    """Index and squared distance of the segment nearest to ``point`` (among the ``allowed`` ones), with
+    the indices (into ``a``) of every segment about as near."""
     w = point - a
-    t = np.clip((w * v).sum(axis=1) * inverse, 0.0, 1.0)
+    t = np.einsum("ij,ij->i", w, v)
+    t *= inverse
+    np.clip(t, 0.0, 1.0, out=t)
     d = w - t[:, None] * v
-    d2 = (d * d).sum(axis=1)
-    if lane_type != ANY_LANE:
-        d2[(types & lane_type) == 0] = np.inf
+    d2 = np.einsum("ij,ij->i", d, d)
+    if allowed is not None:
+        d2[~allowed] = np.inf
     best = int(np.argmin(d2))
-    return best, float(d2[best])
+    least = float(d2[best])
+    near = np.flatnonzero(d2 <= least * (1.0 + _NEAR_TIE) + _NEAR_TIE_ABSOLUTE) if least != math.inf else None
+    return best, least, near
+
+
+class _TieBreak:
+    """Settles near ties between chords as CARLA does: Boost's distance arithmetic first, then, for
+    chords at exactly the same distance, the first one CARLA's R-tree search meets."""
+
+    def __init__(self, segments: LaneSegments):
+        self.segments = segments
+        self._tree = None
+        self._allowed = {}
+
+    def allowed(self, lane_type: int) -> np.ndarray:
+        """Which chords are of a lane with one of the type bits."""
+        found = self._allowed.get(lane_type)
+        if found is None:
+            found = self._allowed[lane_type] = (self.segments.type & lane_type) != 0
+        return found
+
+    @property
+    def tree(self) -> ChordTree:
+        if self._tree is None:
+            self._tree = ChordTree(self.segments.a, self.segments.b)
+        return self._tree
+
+    def settle(self, point, candidates: np.ndarray, lane_type: int) -> int:
+        distances = chord_distances(point, self.segments.a[candidates], self.segments.b[candidates])
+        tied = candidates[distances == distances.min()]
+        if len(tied) == 1:
+            return int(tied[0])
+        return self.tree.first_of_tied(point, tied, self.allowed(lane_type))
 
 
 class ChordScan:
@@ -184,24 +244,7 @@ class ChordScan:
         self.segments = segments
         self._v = segments.b - segments.a
         self._inverse = _inverse_squared_lengths(self._v)
-
-    def nearest(self, x: float, y: float, z: float, lane_type: int):
-        """Index of the nearest segment of a lane of the given type bits, or None."""
-        if not len(self.segments.a):
-            return None
-        best, d2 = _nearest(np.array((x, y, z)), self.segments.a, self._v, self._inverse,
-                            self.segments.type, lane_type & 0xFFFFFFFF)
-        return best if d2 != math.inf else None
-
-
-class SegmentIndex:
-    """Closest-segment queries over :class:`LaneSegments`."""
-
-    def __init__(self, segments: LaneSegments):
-        self.segments = segments
-        self.grids = [_Grid(segments, 8.0, 8.0), _Grid(segments, 32.0, 32.0),
-                      _Grid(segments, 128.0, 128.0)]
-        self._scan = ChordScan(segments)
+        self._ties = _TieBreak(segments)
 
     def nearest(self, x: float, y: float, z: float, lane_type: int):
         """Index of the nearest segment of a lane of the given type bits, or None."""
@@ -209,22 +252,60 @@ class SegmentIndex:
             return None
         point = np.array((x, y, z))
         lane_type &= 0xFFFFFFFF
-        for grid in self.grids:
+        best, d2, near = _nearest(point, self.segments.a, self._v, self._inverse,
+                                  self._ties.allowed(lane_type))
+        if d2 == math.inf:
+            return None
+        return best if len(near) == 1 else self._ties.settle(point, near, lane_type)
+
+
+class SegmentIndex:
+    """Closest-segment queries over :class:`LaneSegments`."""
+
+    def __init__(self, segments: LaneSegments):
+        self.segments = segments
+        self._grids = {}
+        self._scan = ChordScan(segments)
+        self._ties = self._scan._ties
+
+    def build_tie_tree(self) -> None:
+        """Build CARLA's R-tree now rather than at the first query that meets a tie (many queries will)."""
+        self._ties.tree
+
+    def grids(self, lane_type: int) -> list:
+        """Grids of 8, 32 and 128 m cells over the chords of lanes with one of the type bits (built
+        the first time a query asks for those types)."""
+        found = self._grids.get(lane_type)
+        if found is None:
+            chosen = np.flatnonzero(self._ties.allowed(lane_type))
+            found = self._grids[lane_type] = [_Grid(self.segments, size, size, chosen)
+                                              for size in (8.0, 32.0, 128.0)]
+        return found
+
+    def nearest(self, x: float, y: float, z: float, lane_type: int):
+        """Index of the nearest segment of a lane of the given type bits, or None."""
+        if not len(self.segments.a):
+            return None
+        point = np.array((x, y, z))
+        lane_type &= 0xFFFFFFFF
+        for grid in self.grids(lane_type):
             slot = grid.slot(x, y)
             if slot is None or slot[0] == slot[1]:
                 continue
             lo, hi = slot
-            best, d2 = _nearest(point, grid.a[lo:hi], grid.v[lo:hi], grid.inverse[lo:hi],
-                                grid.type[lo:hi], lane_type)
+            best, d2, near = _nearest(point, grid.a[lo:hi], grid.v[lo:hi], grid.inverse[lo:hi])
             if d2 <= grid.margin * grid.margin:
-                return int(grid.members[lo + best])
+                if len(near) == 1:
+                    return int(grid.members[lo + best])
+                return self._ties.settle(point, grid.members[lo + near], lane_type)
         return self._scan.nearest(x, y, z, lane_type)
 
     def nearest_near(self, points: np.ndarray, lane_type: int) -> np.ndarray:
         """For many points (k, 3) at once: the index of the nearest segment of a lane of the type bits, as
-        :meth:`nearest` finds it, for the points that have one within the finest grid's margin (8 m); -1
-        for the others."""
-        grid = self.grids[0]
+        :meth:`nearest` finds it (except that chords at the same distance go to the first in the cell, not
+        to CARLA's pick), for the points that have one within the finest grid's margin (8 m); -1 for the
+        others."""
+        grid = self.grids(lane_type & 0xFFFFFFFF)[0]
         result = np.full(len(points), -1, dtype=np.int64)
         if len(points) == 0 or not len(self.segments.a):
             return result
@@ -245,7 +326,7 @@ class SegmentIndex:
         t = np.clip((w * v).sum(axis=1) * grid.inverse[entry], 0.0, 1.0)
         d = w - t[:, None] * v
         d2 = (d * d).sum(axis=1)
-        d2[((grid.type[entry] & (lane_type & 0xFFFFFFFF)) == 0) | (d2 > grid.margin * grid.margin)] = np.inf
+        d2[d2 > grid.margin * grid.margin] = np.inf
         # Nearest per point; a stable sort keeps the first of equals in cell order, as nearest's argmin does.
         order = np.lexsort((d2, owner))
         has = np.flatnonzero(count)
