@@ -52,56 +52,13 @@ acosf = _libm_float("acos")
 sqrtf = _libm_float("sqrt")
 
 
-def _expanded(records):
-    """CARLA's CubicPolynomial(a, b, c, d, s): the record's coefficients multiplied out for absolute s."""
-    result = []
-    for s, a, b, c, d in zip(records.starts, *zip(*records.coeffs)) if records.starts else ():
-        result.append((a - b * s + c * s * s - d * s * s * s,
-                       b - 2 * c * s + 3 * d * s * s,
-                       c - 3 * d * s,
-                       d))
-    return result
-
-
-class _Polynomials:
-    """One road's or lane's cubic records as CARLA evaluates them (Horner on absolute s)."""
-
-    __slots__ = ("records", "expanded")
-
-    def __init__(self, records):
-        self.records = records
-        self.expanded = _expanded(records)
-
-    def _pick(self, s: float):
-        if not self.expanded:
-            return None
-        return self.expanded[self.records._record(s)]
-
-    def value(self, s: float) -> float:
-        v = self._pick(s)
-        return 0.0 if v is None else v[0] + s * (v[1] + s * (v[2] + s * v[3]))
-
-    def slope(self, s: float) -> float:
-        v = self._pick(s)
-        return 0.0 if v is None else v[1] + s * (2 * v[2] + s * 3 * v[3])
-
-
-_polynomial_cache: dict = {}
-
-
-def _polynomials(records) -> _Polynomials:
-    found = _polynomial_cache.get(id(records))
-    if found is None or found.records is not records:
-        found = _polynomial_cache[id(records)] = _Polynomials(records)
-    return found
-
-
-def _lateral(x: float, y: float, tangent: float, offset: float):
-    """DirectedPoint::ApplyLateralOffset: float offset along the float normal, float sums."""
-    t = f32(tangent)
-    normal_x = sinf(t)
-    normal_y = -cosf(t)
-    return f32(x + f32(offset * normal_x)), f32(y + f32(offset * normal_y))
+def _cubic(records, s: float):
+    """Value and slope at s of the record that holds there, as CARLA evaluates its CubicPolynomial
+    (multiplied-out coefficients, Horner on the absolute s); zero without records."""
+    if not records.starts:
+        return 0.0, 0.0
+    v0, v1, v2, v3 = records.expanded[records._record(s)]
+    return v0 + s * (v1 + s * (v2 + s * v3)), v1 + s * (2 * v2 + s * 3 * v3)
 
 
 def _plan_point(road, s: float):
@@ -146,9 +103,7 @@ def _total_lane_width(lane, s: float):
     dist = 0.0
     tangent = 0.0
     for other_id in range(step, lane.id + step, step):
-        widths = _polynomials(lanes[other_id].widths)
-        width = widths.value(s)
-        slope = widths.slope(s)
+        width, slope = _cubic(lanes[other_id].widths, s)
         if other_id != lane.id:
             dist += width if negative else -width
             tangent += slope if negative else -slope
@@ -168,15 +123,18 @@ def lane_transform(lane, s: float):
         lane_offset, lane_tangent = f32(dist), f32(tangent)
     else:
         lane_offset = lane_tangent = 0.0
-    offsets = _polynomials(road.lane_offset)
-    lane_tangent = f32(lane_tangent - f32(offsets.slope(s)))
+    lane_tangent = f32(lane_tangent - f32(_cubic(road.lane_offset, s)[1]))
     clamped = min(max(s, 0.0), road.length)
     x, y, heading = _plan_point(road, clamped)
-    x, y = _lateral(x, y, heading, -f32(offsets.value(clamped)))
-    elevation = _polynomials(road.elevation)
-    z = f32(elevation.value(s))
-    pitch = elevation.slope(s)
-    x, y = _lateral(x, y, heading, lane_offset)
+    # DirectedPoint::ApplyLateralOffset, twice along the same float normal: the road's lane offset,
+    # then the lane's; each a float product added in float.
+    tangent = f32(heading)
+    normal_x, normal_y = sinf(tangent), -cosf(tangent)
+    road_offset = -f32(_cubic(road.lane_offset, clamped)[0])
+    x, y = f32(x + f32(road_offset * normal_x)), f32(y + f32(road_offset * normal_y))
+    x, y = f32(x + f32(lane_offset * normal_x)), f32(y + f32(lane_offset * normal_y))
+    elevation, pitch = _cubic(road.elevation, s)
+    z = f32(elevation)
     heading -= lane_tangent
     pitch_deg = f32(f32(pitch) * _TO_DEGREES_F)
     yaw_deg = f32(f32(-heading) * _TO_DEGREES_F)

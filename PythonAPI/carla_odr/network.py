@@ -35,12 +35,15 @@ class Records:
     """Cubic records a + b*ds + c*ds^2 + d*ds^3 by absolute start s; the last one starting at or
     before s applies (the first one before any start)."""
 
-    __slots__ = ("starts", "coeffs", "_array_starts", "_array_coeffs")
+    __slots__ = ("starts", "coeffs", "expanded", "_array_starts", "_array_coeffs")
 
     def __init__(self, records):
         records = sorted(records, key=lambda r: r[0])
         self.starts = [r[0] for r in records]
         self.coeffs = [tuple(r[1:]) for r in records]
+        # CARLA's CubicPolynomial(a, b, c, d, s) form: multiplied out to take the absolute s.
+        self.expanded = [(a - b * s + c * s * s - d * s * s * s, b - 2 * c * s + 3 * d * s * s, c - 3 * d * s, d)
+                         for s, (a, b, c, d) in zip(self.starts, self.coeffs)]
         self._array_starts = np.array(self.starts, dtype=np.float64)
         self._array_coeffs = np.array(self.coeffs, dtype=np.float64).reshape(-1, 4)
 
