@@ -36,7 +36,7 @@ SERVER_VERSION = "0.9.16"
 SUBSYSTEMS: tuple = (collisions, light_calls, tm_calls, recorder_calls, navigation_calls)
 
 SPECTATOR_SPEED = 10.0   # m/s, four times that with the boost key
-EPISODE_SWITCH_QUIET_SECONDS = 0.3   # no asynchronous tick this soon after load_new_episode answers
+EPISODE_SWITCH_QUIET_SECONDS = 0.3   # no asynchronous tick this soon after load_new_episode answers, once TMs exist
 
 
 def fly(location, rotation, controls: dict, dt: float):
@@ -265,8 +265,11 @@ class CarlaService:
         # CARLA's client drops its old episode as soon as this call returns. A state of the new episode
         # reaching that old one first makes it reset its Traffic Managers inside the stream callback while
         # the episode is destroyed, which crashes the official client; so nothing is published right now
-        # (a new subscription gets the state at once) and the next asynchronous tick waits a moment.
-        self.loop.reschedule(quiet_seconds=EPISODE_SWITCH_QUIET_SECONDS)
+        # (a new subscription gets the state at once) and, once any client holds a Traffic Manager, the
+        # next asynchronous tick waits a moment. Without one that reset does nothing and nothing waits.
+        traffic = getattr(self, "traffic", None)
+        quiet = traffic is not None and traffic.in_use()
+        self.loop.reschedule(quiet_seconds=EPISODE_SWITCH_QUIET_SECONDS if quiet else 0.0)
 
     def _town_named(self, map_name: str):
         """The town a load_new_episode name means; "" is the current one, "OpenDriveMap" the last one sent."""

@@ -30,6 +30,10 @@ class TrafficHost:
         self.driver_factory = driver_factory
         self.last_port = None          # the TM port a client reached last
 
+    def in_use(self) -> bool:
+        """Whether any client has reached a Traffic Manager (its process then holds a TM client)."""
+        return bool(self.managers)
+
     def manager(self, port: int) -> TrafficManager:
         tm = self.managers.get(port)
         if tm is None:
