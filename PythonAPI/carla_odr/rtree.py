@@ -302,25 +302,27 @@ def chord_distances(p, a, b) -> np.ndarray:
     return (d[:, 2] + d[:, 1]) + d[:, 0]
 
 
-_chord_distances = chord_distances
-
 
 # The search's branches sit in a binary heap as ((distance, level), node). Boost orders them with
 # std::priority_queue, whose "less" is "farther, or as far and higher up": on the (distance, level) key
 # that is plain tuple ">". The node never takes part, so equal keys come out in libstdc++'s heap order.
 
 
-def _heap_push(heap: list, value) -> None:
-    """libstdc++ push_heap."""
+def _sift_up(heap: list, hole: int, value) -> None:
+    """libstdc++ __push_heap: ``value`` into ``hole``, moved up past the parents that rank below it."""
     key = value[0]
-    heap.append(value)
-    hole = len(heap) - 1
     parent = (hole - 1) // 2
     while hole > 0 and heap[parent][0] > key:
         heap[hole] = heap[parent]
         hole = parent
         parent = (hole - 1) // 2
     heap[hole] = value
+
+
+def _heap_push(heap: list, value) -> None:
+    """libstdc++ push_heap."""
+    heap.append(value)
+    _sift_up(heap, len(heap) - 1, value)
 
 
 def _heap_pop(heap: list):
@@ -342,11 +344,5 @@ def _heap_pop(heap: list):
         child = 2 * (child + 1)
         heap[hole] = heap[child - 1]
         hole = child - 1
-    key = last[0]
-    parent = (hole - 1) // 2
-    while hole > 0 and heap[parent][0] > key:
-        heap[hole] = heap[parent]
-        hole = parent
-        parent = (hole - 1) // 2
-    heap[hole] = last
+    _sift_up(heap, hole, last)
     return top
