@@ -27,16 +27,22 @@ def _f32(x: float) -> float:
     return _F32.unpack(_F32.pack(x))[0]
 
 
+_F32X3 = struct.Struct("<3f")
+
+
 def _volume(box) -> float:
     """Boost's content of a float box: float edge lengths multiplied in double, x * y first."""
     if box[5] == box[2]:
         return 0.0
-    return (_f32(box[3] - box[0]) * _f32(box[4] - box[1])) * _f32(box[5] - box[2])
+    dx, dy, dz = _F32X3.unpack(_F32X3.pack(box[3] - box[0], box[4] - box[1], box[5] - box[2]))
+    return (dx * dy) * dz
 
 
 def _union(a, b):
-    return (min(a[0], b[0]), min(a[1], b[1]), min(a[2], b[2]),
-            max(a[3], b[3]), max(a[4], b[4]), max(a[5], b[5]))
+    a0, a1, a2, a3, a4, a5 = a
+    b0, b1, b2, b3, b4, b5 = b
+    return (b0 if b0 < a0 else a0, b1 if b1 < a1 else a1, b2 if b2 < a2 else a2,
+            b3 if b3 > a3 else a3, b4 if b4 > a4 else a4, b5 if b5 > a5 else a5)
 
 
 class _Node:
