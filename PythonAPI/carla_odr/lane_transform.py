@@ -15,6 +15,7 @@ import ctypes
 import ctypes.util
 import math
 import struct
+from bisect import bisect_right
 
 _F32 = struct.Struct("<f")
 _HALF_PI = math.pi / 2.0
@@ -52,18 +53,9 @@ acosf = _libm_float("acos")
 sqrtf = _libm_float("sqrt")
 
 
-def _cubic(records, s: float):
-    """Value and slope at s of the record that holds there, as CARLA evaluates its CubicPolynomial
-    (multiplied-out coefficients, Horner on the absolute s); zero without records."""
-    if not records.starts:
-        return 0.0, 0.0
-    v0, v1, v2, v3 = records.expanded[records._record(s)]
-    return v0 + s * (v1 + s * (v2 + s * v3)), v1 + s * (2 * v2 + s * 3 * v3)
-
-
 def _plan_point(road, s: float):
     """Road::GetDirectedPointIn without the lateral offset: float x, y and the double heading."""
-    index = max(0, _bisect_right(road.geometry_starts, s) - 1)
+    index = max(0, bisect_right(road.geometry_starts, s) - 1)
     geometry = road.geometries[index]
     dist = min(max(s - geometry.s, 0.0), geometry.length)
     x, y = f32(geometry.x), f32(geometry.y)
@@ -84,17 +76,6 @@ def _plan_point(road, s: float):
     return x, y, tangent
 
 
-def _bisect_right(values, x):
-    lo, hi = 0, len(values)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if x < values[mid]:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
-
-
 def _total_lane_width(lane, s: float):
     """ComputeTotalLaneWidth: the signed offset and tangent out to the lane centre, in double."""
     lanes = lane.section.lanes
@@ -103,7 +84,7 @@ def _total_lane_width(lane, s: float):
     dist = 0.0
     tangent = 0.0
     for other_id in range(step, lane.id + step, step):
-        width, slope = _cubic(lanes[other_id].widths, s)
+        width, slope = lanes[other_id].widths.carla_value_slope(s)
         if other_id != lane.id:
             dist += width if negative else -width
             tangent += slope if negative else -slope
@@ -123,17 +104,17 @@ def lane_transform(lane, s: float):
         lane_offset, lane_tangent = f32(dist), f32(tangent)
     else:
         lane_offset = lane_tangent = 0.0
-    lane_tangent = f32(lane_tangent - f32(_cubic(road.lane_offset, s)[1]))
+    lane_tangent = f32(lane_tangent - f32(road.lane_offset.carla_value_slope(s)[1]))
     clamped = min(max(s, 0.0), road.length)
     x, y, heading = _plan_point(road, clamped)
     # DirectedPoint::ApplyLateralOffset, twice along the same float normal: the road's lane offset,
     # then the lane's; each a float product added in float.
     tangent = f32(heading)
     normal_x, normal_y = sinf(tangent), -cosf(tangent)
-    road_offset = -f32(_cubic(road.lane_offset, clamped)[0])
+    road_offset = -f32(road.lane_offset.carla_value_slope(clamped)[0])
     x, y = f32(x + f32(road_offset * normal_x)), f32(y + f32(road_offset * normal_y))
     x, y = f32(x + f32(lane_offset * normal_x)), f32(y + f32(lane_offset * normal_y))
-    elevation, pitch = _cubic(road.elevation, s)
+    elevation, pitch = road.elevation.carla_value_slope(s)
     z = f32(elevation)
     heading -= lane_tangent
     pitch_deg = f32(f32(pitch) * _TO_DEGREES_F)

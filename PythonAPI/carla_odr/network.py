@@ -51,6 +51,14 @@ class Records:
         index = bisect_right(self.starts, s) - 1
         return (index if index > 0 else 0)
 
+    def carla_value_slope(self, s: float):
+        """Value and slope at s as CARLA evaluates its CubicPolynomial (the multiplied-out coefficients,
+        Horner on the absolute s); zero without records."""
+        if not self.starts:
+            return 0.0, 0.0
+        v0, v1, v2, v3 = self.expanded[self._record(s)]
+        return v0 + s * (v1 + s * (v2 + s * v3)), v1 + s * (2 * v2 + s * 3 * v3)
+
     def value(self, s: float) -> float:
         if not self.starts:
             return 0.0

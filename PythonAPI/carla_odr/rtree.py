@@ -16,17 +16,12 @@ import struct
 
 import numpy as np
 
+from .lane_transform import f32
+
 MAX_ELEMENTS = 16
 MIN_ELEMENTS = 4            # Boost's default for linear<16>: 0.3 * 16
 _FLT_EPSILON = 1.1920928955078125e-07
-_F32 = struct.Struct("<f")
 _HUGE = 1.7976931348623157e308
-
-
-def _f32(x: float) -> float:
-    return _F32.unpack(_F32.pack(x))[0]
-
-
 _F32X3 = struct.Struct("<3f")
 
 
@@ -66,7 +61,7 @@ class ChordTree:
         self._boxes = [tuple(row) for row in np.concatenate([low, high], axis=1).tolist()]
         z = np.concatenate([self._a[:, 2], self._b[:, 2]])
         # Every box of a map without height is flat: all volumes are 0, so descent always takes the
-        # first child and a split deals elements by count. Skipping the arithmetic changes nothing.
+        # first child. Skipping that comparison changes nothing.
         self._flat = bool(len(z) == 0 or z.min() == z.max())
         self._root = _Node(True)
         self._height = 0            # internal levels above the leaves (Boost's leafs_level)
@@ -132,9 +127,7 @@ class ChordTree:
         group1, group2 = [items[seed1]], [items[seed2]]
         boxes1, boxes2 = [boxes[seed1]], [boxes[seed2]]
         box1, box2 = boxes[seed1], boxes[seed2]
-        volume1 = volume2 = 0.0
-        if not self._flat:
-            volume1, volume2 = _volume(box1), _volume(box2)
+        volume1, volume2 = _volume(box1), _volume(box2)
         remaining = len(items) - 2
         for i, item in enumerate(items):
             if i == seed1 or i == seed2:
@@ -144,8 +137,6 @@ class ChordTree:
                 first = True
             elif len(group2) + remaining <= MIN_ELEMENTS:
                 first = False
-            elif self._flat:
-                first = len(group1) <= len(group2)
             else:
                 grown1, grown2 = _union(box1, box), _union(box2, box)
                 grown_volume1, grown_volume2 = _volume(grown1), _volume(grown2)
@@ -156,14 +147,12 @@ class ChordTree:
                 group1.append(item)
                 boxes1.append(box)
                 box1 = _union(box1, box)
-                if not self._flat:
-                    volume1 = _volume(box1)
+                volume1 = _volume(box1)
             else:
                 group2.append(item)
                 boxes2.append(box)
                 box2 = _union(box2, box)
-                if not self._flat:
-                    volume2 = _volume(box2)
+                volume2 = _volume(box2)
             remaining -= 1
         node.items = group1
         if node.leaf:
@@ -182,9 +171,7 @@ class ChordTree:
         self._chords = []       # node id -> chord indices (leaf) or None
         self.leaf_of = np.zeros(len(self._boxes), dtype=np.int64)   # chord -> its leaf's node id
         self.slot_of = np.zeros(len(self._boxes), dtype=np.int64)   # chord -> its place in the leaf
-        self._node_low = np.zeros((0, 3))    # node id -> its box (the root's is left zero)
-        self._node_high = np.zeros((0, 3))
-        node_boxes = {}
+        node_boxes = {}         # node id -> its box (the root has none: its row stays zero)
 
         def visit(node: _Node) -> int:
             node_id = len(self._children)
@@ -280,10 +267,10 @@ def _separation(boxes, axis: int):
         low = boxes[i][low_axis]
         if highest_low < low and i != lowest_high_index:
             highest_low, highest_low_index = low, i
-    width = _f32(highest_high - lowest_low)
-    separation = _f32(highest_low - lowest_high)
+    width = f32(highest_high - lowest_low)
+    separation = f32(highest_low - lowest_high)
     if _FLT_EPSILON < width:
-        separation = _f32(separation / width)
+        separation = f32(separation / width)
     return separation, (highest_low_index, lowest_high_index)
 
 

@@ -240,11 +240,11 @@ class _TieBreak:
 class ChordScan:
     """The nearest segment by checking every one: no index to build, for a few queries."""
 
-    def __init__(self, segments: LaneSegments):
+    def __init__(self, segments: LaneSegments, ties: _TieBreak | None = None):
         self.segments = segments
         self._v = segments.b - segments.a
         self._inverse = _inverse_squared_lengths(self._v)
-        self._ties = _TieBreak(segments)
+        self._ties = ties or _TieBreak(segments)
 
     def nearest(self, x: float, y: float, z: float, lane_type: int):
         """Index of the nearest segment of a lane of the given type bits, or None."""
@@ -265,8 +265,8 @@ class SegmentIndex:
     def __init__(self, segments: LaneSegments):
         self.segments = segments
         self._grids = {}
-        self._scan = ChordScan(segments)
-        self._ties = self._scan._ties
+        self._ties = _TieBreak(segments)
+        self._scan = ChordScan(segments, self._ties)    # beyond the grids' reach
 
     def build_tie_tree(self) -> None:
         """Build CARLA's R-tree now rather than at the first query that meets a tie (many queries will)."""

@@ -267,8 +267,7 @@ class CarlaService:
         # the episode is destroyed, which crashes the official client; so nothing is published right now
         # (a new subscription gets the state at once) and, once any client holds a Traffic Manager, the
         # next asynchronous tick waits a moment. Without one that reset does nothing and nothing waits.
-        traffic = getattr(self, "traffic", None)
-        quiet = traffic is not None and traffic.in_use()
+        quiet = tm_calls.host_of(self).in_use()
         self.loop.reschedule(quiet_seconds=EPISODE_SWITCH_QUIET_SECONDS if quiet else 0.0)
 
     def _town_named(self, map_name: str):
