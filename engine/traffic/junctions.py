@@ -38,6 +38,22 @@ _SLOT_FIELDS = {"held": ((CHAIN,), np.int64, -1), "unused": ((), np.bool_, False
                 "arrival": ((), np.int64, -1), "asked_lane": ((), np.int64, -1)}
 
 
+def held_columns(held: np.ndarray) -> np.ndarray:
+    """``held`` without the columns past the last one that holds a lane in some row: those hold nothing
+    anywhere (most vehicles hold one lane or none), so comparisons with lanes can leave them out."""
+    used = np.flatnonzero((held >= 0).any(axis=0))
+    return held[:, :int(used[-1]) + 1] if len(used) else held[:, :0]
+
+
+def held_in(held: np.ndarray, lanes: np.ndarray) -> np.ndarray:
+    """(n, CHAIN) bool: which lanes of each row of ``held`` appear in the same row of ``lanes`` (lanes or the
+    sentinel, never -1)."""
+    found = np.zeros(held.shape, dtype=bool)
+    some = held_columns(held)
+    found[:, :some.shape[1]] = (some[:, :, None] == lanes[:, None, :]).any(axis=2)
+    return found
+
+
 class Reservations:
     """Junction lanes held per vehicle slot, and the requests of each tick."""
 
@@ -95,7 +111,7 @@ class Reservations:
         unused &= ~inside
         # Let go: lanes behind the vehicle once its rear is clear; an unused grant whose lanes the path
         # left, or that a light or sign holds before its junction.
-        in_plan = (held[:, :, None] == plan[:, None, :]).any(axis=2)
+        in_plan = held_in(held, plan)
         last = g.lane_last[np.maximum(held, 0)]
         clear = np.hypot(px[:, None] - g.x[last], py[:, None] - g.y[last]) > (ex + CLEAR_MARGIN)[:, None]
         waiting_rule = rule_s <= entry_s + 1.0
@@ -147,7 +163,7 @@ class Reservations:
         ahead lets those go and asks again after it: otherwise each would wait for the other for ever (long
         vehicles swinging in curves can block one another across lanes)."""
         g = self.graph
-        ahead = (held >= 0) & (held[:, :, None] == plan[:, None, 1:]).any(axis=2)
+        ahead = (held >= 0) & held_in(held, plan[:, 1:])
         stuck = np.flatnonzero((v < 0.1) & (lead_d < STUCK_GAP) & (lead_slot >= 0) & ahead.any(axis=1))
         for k in stuck.tolist():
             b = int(np.searchsorted(slots, lead_slot[k]))
@@ -190,7 +206,10 @@ class Reservations:
         ci = g.conflict_index
         none = len(g.conflict) - 1                   # the conflict matrix's row of "no junction lane"
         lanes, exits = self._chains(plan[asked], entry_lane[asked], 2.0 * ex[asked])
-        chains = np.where(lanes >= 0, ci[np.maximum(lanes, 0)], none)
+        # Chains fill their columns from the first; past the longest one only "no lane" is left, which
+        # conflicts with nothing.
+        longest = int((lanes >= 0).sum(axis=1).max())
+        chains = np.where(lanes[:, :longest] >= 0, ci[np.maximum(lanes[:, :longest], 0)], none)
         owner, column = np.nonzero(held >= 0)
         taken = ci[held[owner, column]]
         # Long vehicles swing wide in turns: lanes close to each other conflict when either one is long.
@@ -202,7 +221,7 @@ class Reservations:
         # A chain goes through its links without stopping: none may hold a vehicle that still has to wait
         # for its own way on...
         lane_now = plan[:, 0]
-        goes_on = ((held[:, :, None] == plan[:, None, 1:]).any(axis=2) & (held >= 0)).any(axis=1)
+        goes_on = (held_in(held, plan[:, 1:]) & (held >= 0)).any(axis=1)
         waiting_on = np.zeros(g.n_lanes + 1, dtype=bool)
         waiting_on[lane_now[~goes_on]] = True
         waiting_on[exit_lane[exit_lane >= 0]] = True             # ... or one granted into it
@@ -227,7 +246,7 @@ class Reservations:
         coming = exit_lane >= 0
         np.subtract.at(room, exit_lane[coming], 2.0 * ex[coming] + SAFE_AFTER_JUNCTION)
         # The links inside the chains already held are taken whole.
-        on_plan = (plan[:, :, None] == held[:, None, :]).any(axis=2) & (plan != g.sentinel)
+        on_plan = (plan[:, :, None] == held_columns(held)[:, None, :]).any(axis=2) & (plan != g.sentinel)
         through = on_plan[:, :-2] & on_plan[:, 2:]
         room[plan[:, 1:-1][through]] = -np.inf
         room[g.sentinel] = np.inf

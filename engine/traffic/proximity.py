@@ -59,24 +59,28 @@ def nearby_pairs(ax: np.ndarray, ay: np.ndarray, reach: np.ndarray, ox: np.ndarr
     return a[keep], o[keep]
 
 
-_CORNERS = np.array([(1.0, 1.0), (1.0, -1.0), (-1.0, -1.0), (-1.0, 1.0)])   # around the rectangle
-
-
 def band_entry(lon, lat, cos_rel, sin_rel, half_length, half_width, band):
     """Where boxes first enter a band: for each box (centre ``lon, lat`` in a frame whose x runs along
     the band, heading ``cos_rel, sin_rel`` in it, half sizes given), the smallest x of its part inside
     ``|y| <= band``; inf where the box misses the band."""
-    along = _CORNERS[:, 0] * half_length[:, None]
-    across = _CORNERS[:, 1] * half_width[:, None]
-    cx = lon[:, None] + along * cos_rel[:, None] - across * sin_rel[:, None]
-    cy = lat[:, None] + along * sin_rel[:, None] + across * cos_rel[:, None]
+    ax, ay = half_length * cos_rel, half_length * sin_rel          # half length along the box
+    bx, by = half_width * sin_rel, half_width * cos_rel            # half width across it (x turns negative)
+    # The corners in order around the box, the first repeated at the end: corner i's edge runs to i + 1.
+    px, py = np.empty((len(lon), 5)), np.empty((len(lon), 5))
+    front_x, front_y, back_x, back_y = lon + ax, lat + ay, lon - ax, lat - ay
+    px[:, 0], py[:, 0] = front_x - bx, front_y + by
+    px[:, 1], py[:, 1] = front_x + bx, front_y - by
+    px[:, 2], py[:, 2] = back_x + bx, back_y - by
+    px[:, 3], py[:, 3] = back_x - bx, back_y + by
+    px[:, 4], py[:, 4] = px[:, 0], py[:, 0]
+    cx, cy, nx, ny = px[:, :4], py[:, :4], px[:, 1:], py[:, 1:]
     width = band[:, None]
     best = np.where(np.abs(cy) <= width, cx, np.inf).min(axis=1)
-    nx, ny = np.roll(cx, -1, axis=1), np.roll(cy, -1, axis=1)
-    dy = ny - cy
-    safe = np.where(dy == 0.0, 1.0, dy)
+    dy, run = ny - cy, nx - cx
+    sloped = dy != 0.0
+    safe = np.where(sloped, dy, 1.0)
     for line in (width, -width):
         t = (line - cy) / safe
-        crossing = (dy != 0.0) & (t >= 0.0) & (t <= 1.0)
-        best = np.minimum(best, np.where(crossing, cx + t * (nx - cx), np.inf).min(axis=1))
+        crossing = sloped & (t >= 0.0) & (t <= 1.0)
+        best = np.minimum(best, np.where(crossing, cx + t * run, np.inf).min(axis=1))
     return best
