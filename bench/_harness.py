@@ -15,13 +15,20 @@ from serverproc import client_command  # noqa: E402
 
 
 def run_bench_client(which: str, script: str, port: int, *args: str, timeout: float = 600) -> dict:
-    """Run bench/<script> with 'ours' or 'official' client against the server on `port`; its last JSON line."""
+    """Run bench/<script> with 'ours' or 'official' client against the server on `port`; its last JSON line
+    (kept when the client reported and then failed at exit)."""
     argv, env = client_command(which, "unused", port)
     argv = [argv[0], str(ROOT / "bench" / script), "--port", str(port), *args]
     done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
+    lines = done.stdout.strip().splitlines()
     if done.returncode != 0:
-        raise RuntimeError(f"{which} client failed running {script} {' '.join(args)}:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+        if not lines or not lines[-1].startswith("{"):
+            raise RuntimeError(f"{which} client failed running {script} {' '.join(args)}:\n{done.stderr}")
+        # The measurement is complete; only the client process's exit failed (the official client
+        # sometimes aborts while shutting down).
+        print(f"note: {which} client exited with code {done.returncode} after reporting "
+              f"({done.stderr.strip()[-120:]})", file=sys.stderr)
+    return json.loads(lines[-1])
 
 
 def finish_table(lines: list, out: str | None) -> None:

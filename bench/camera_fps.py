@@ -7,33 +7,18 @@ usage: .venv/bin/python bench/camera_fps.py [--client ours|official] [--seconds 
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-from serverproc import ServerProcess, client_command  # noqa: E402
+from _harness import finish_table, run_bench_client
+from serverproc import ServerProcess
 
 CARLA_REPORTED_LOW = {1: "", 2: "45", 6: "17", 10: "12"}
 
 
 def measure(client: str, quality: str, cameras: int, seconds: float) -> dict:
     with ServerProcess("-RenderOffScreen", f"-quality-level={quality}") as server:
-        argv, env = client_command(client, "unused", server.port)
-        argv = [argv[0], str(ROOT / "bench" / "_camera_client.py"), "--port", str(server.port),
-                "--cameras", str(cameras), "--seconds", str(seconds)]
-        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=900)
-        lines = done.stdout.strip().splitlines()
-        if done.returncode != 0:
-            if not lines or not lines[-1].startswith("{"):
-                raise RuntimeError(f"camera client failed:\n{done.stderr}")
-            # The measurement is complete; only the client process's exit failed.
-            print(f"note: {client} client exited with code {done.returncode} after reporting "
-                  f"({done.stderr.strip()[-120:]})", file=sys.stderr)
-        return json.loads(lines[-1])
+        return run_bench_client(client, "_camera_client.py", server.port, "--cameras", str(cameras),
+                                "--seconds", str(seconds), timeout=900)
 
 
 def main() -> int:
@@ -51,8 +36,7 @@ def main() -> int:
         lines.append(f"| {quality} | {cameras} | {result['ticks_per_second']:.1f} | "
                      f"{result['images_per_second']:.1f} | {CARLA_REPORTED_LOW.get(cameras, '') if quality == 'Low' else ''} |")
         print(lines[-1], flush=True)
-    if args.out:
-        Path(args.out).write_text("\n".join(lines) + "\n")
+    finish_table(lines, args.out)
     return 0
 
 

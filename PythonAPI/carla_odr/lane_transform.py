@@ -140,4 +140,3 @@ def vector_angle(a, b) -> float:
     length_a = sqrtf(f32(f32(f32(a[0] * a[0]) + f32(a[1] * a[1])) + f32(a[2] * a[2])))
     length_b = sqrtf(f32(f32(f32(b[0] * b[0]) + f32(b[1] * b[1])) + f32(b[2] * b[2])))
     return acosf(f32(dot / f32(length_a * length_b)))
-

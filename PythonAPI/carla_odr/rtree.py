@@ -295,7 +295,6 @@ def chord_distances(p, a, b) -> np.ndarray:
     return (d[:, 2] + d[:, 1]) + d[:, 0]
 
 
-
 # The search's branches sit in a binary heap as ((distance, level), node). Boost orders them with
 # std::priority_queue, whose "less" is "farther, or as far and higher up": on the (distance, level) key
 # that is plain tuple ">". The node never takes part, so equal keys come out in libstdc++'s heap order.

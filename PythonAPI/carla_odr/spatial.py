@@ -190,15 +190,20 @@ _NEAR_TIE = 1e-9
 _NEAR_TIE_ABSOLUTE = 1e-12
 
 
-def _nearest(point, a, v, inverse, allowed=None):
-    """Index and squared distance of the segment nearest to ``point`` (among the ``allowed`` ones), with
-    the indices (into ``a``) of every segment about as near."""
-    w = point - a
+def _squared_distances(w, v, inverse):
+    """Squared distance of each point to its segment: ``w`` the point less the segment's start, ``v`` the
+    segment, ``inverse`` 1 / |v|^2 (rows of one length)."""
     t = np.einsum("ij,ij->i", w, v)
     t *= inverse
     np.clip(t, 0.0, 1.0, out=t)
     d = w - t[:, None] * v
-    d2 = np.einsum("ij,ij->i", d, d)
+    return np.einsum("ij,ij->i", d, d)
+
+
+def _nearest(point, a, v, inverse, allowed=None):
+    """Index and squared distance of the segment nearest to ``point`` (among the ``allowed`` ones), with
+    the indices (into ``a``) of every segment about as near."""
+    d2 = _squared_distances(point - a, v, inverse)
     if allowed is not None:
         d2[~allowed] = np.inf
     best = int(np.argmin(d2))
@@ -321,11 +326,7 @@ class SegmentIndex:
             return result
         starts = np.cumsum(count) - count
         entry = first[owner] + np.arange(len(owner)) - starts[owner]
-        w = points[owner] - grid.a[entry]
-        v = grid.v[entry]
-        t = np.clip((w * v).sum(axis=1) * grid.inverse[entry], 0.0, 1.0)
-        d = w - t[:, None] * v
-        d2 = (d * d).sum(axis=1)
+        d2 = _squared_distances(points[owner] - grid.a[entry], grid.v[entry], grid.inverse[entry])
         d2[d2 > grid.margin * grid.margin] = np.inf
         # Nearest per point; a stable sort keeps the first of equals in cell order, as nearest's argmin does.
         order = np.lexsort((d2, owner))

@@ -221,7 +221,9 @@ class Reservations:
         # A chain goes through its links without stopping: none may hold a vehicle that still has to wait
         # for its own way on...
         lane_now = plan[:, 0]
-        goes_on = (held_in(held, plan[:, 1:]) & (held >= 0)).any(axis=1)
+        some = held_columns(held)
+        same = some[:, :, None] == plan[:, None, :]        # held lane c is plan lane j (-1 never is)
+        goes_on = (same[:, :, 1:].any(axis=2) & (some >= 0)).any(axis=1)
         waiting_on = np.zeros(g.n_lanes + 1, dtype=bool)
         waiting_on[lane_now[~goes_on]] = True
         waiting_on[exit_lane[exit_lane >= 0]] = True             # ... or one granted into it
@@ -246,7 +248,7 @@ class Reservations:
         coming = exit_lane >= 0
         np.subtract.at(room, exit_lane[coming], 2.0 * ex[coming] + SAFE_AFTER_JUNCTION)
         # The links inside the chains already held are taken whole.
-        on_plan = (plan[:, :, None] == held_columns(held)[:, None, :]).any(axis=2) & (plan != g.sentinel)
+        on_plan = same.any(axis=1) & (plan != g.sentinel)
         through = on_plan[:, :-2] & on_plan[:, 2:]
         room[plan[:, 1:-1][through]] = -np.inf
         room[g.sentinel] = np.inf
