@@ -169,7 +169,11 @@ class ServerLoop:
         self._last_tick_wall = now
         self.service.tick(dt)
         self._next_async_tick += interval
-        if self._next_async_tick < now - 0.5:       # fell far behind (a slow tick): do not try to catch up
+        if not fixed:
+            # A variable step covers all the wall time since the last tick: a late tick leaves nothing to
+            # catch up, and back-to-back ticks of a tenth of a millisecond would only skip past clients.
+            self._next_async_tick = max(self._next_async_tick, now + interval)
+        elif self._next_async_tick < now - 0.5:    # fell far behind (a slow tick): do not try to catch up
             self._next_async_tick = now
 
     def every(self, interval: float, callback) -> None:
