@@ -183,11 +183,12 @@ def find_leaders(agents: Agents, actors: Actors, a, o, lead_reach) -> Leaders:
     # Abreast in a curve, long bodies swing their ends toward each other: the one behind falls back when
     # the gap between their sides would close (only behind one that moves on: two waiting abreast could
     # be waiting for each other).
-    bend = np.maximum(np.abs(agents.curvature[a, 0]), actors.bend[o])
-    side_gap = np.abs(lat) - ext_lat - ey[a] - 0.5 * (ex[a] ** 2 + oex ** 2) * bend
-    moving = actors.vx[o] * ca + actors.vy[o] * sa > 1.0
-    beside = (actors.is_vehicle[o] & moving & (cos_rel > 0.5) & (lon > 0.0) & (lon - ext_lon < ex[a])
-              & (bend > 0.01) & (side_gap < SIDE_CLEARANCE))
+    abreast = np.flatnonzero(actors.is_vehicle[o] & (cos_rel > 0.5) & (lon > 0.0) & (lon - ext_lon < ex[a]))
+    ba, bo = a[abreast], o[abreast]
+    bend = np.maximum(np.abs(agents.curvature[ba, 0]), actors.bend[bo])
+    side_gap = np.abs(lat[abreast]) - ext_lat[abreast] - ey[ba] - 0.5 * (ex[ba] ** 2 + oex[abreast] ** 2) * bend
+    moving = actors.vx[bo] * ca[abreast] + actors.vy[bo] * sa[abreast] > 1.0
+    beside = abreast[moving & (bend > 0.01) & (side_gap < SIDE_CLEARANCE)]
 
     # The corridor samples against each box: a sample is blocked when the box comes within the corridor's
     # half width of it (grown to cover the corridor between samples; in curves moved outward by half the
@@ -229,8 +230,8 @@ def find_leaders(agents: Agents, actors: Actors, a, o, lead_reach) -> Leaders:
     ahead = gap > -0.5                                    # actors beside the body are not in the way
     hit_a = [pa[ahead], a[beside]]
     hit_o = [po[ahead], o[beside]]
-    gaps = [gap[ahead], np.zeros(int(beside.sum()))]
-    speeds = [actors.vx[po[ahead]] * c[ahead] + actors.vy[po[ahead]] * sn[ahead], np.zeros(int(beside.sum()))]
+    gaps = [gap[ahead], np.zeros(len(beside))]
+    speeds = [actors.vx[po[ahead]] * c[ahead] + actors.vy[po[ahead]] * sn[ahead], np.zeros(len(beside))]
 
     # Off the lane centre (changing lanes) the body still sweeps straight ahead for a moment.
     aside = near & (np.abs(agents.off_centre[a]) > 0.5)
@@ -263,28 +264,36 @@ def _not_waiting_on_each_other(agents: Agents, actors: Actors, hit_a, hit_o, gap
     narrow roads) that can still pass each other, the one with the larger actor id looks past the other;
     else both would wait for ever."""
     keep = np.ones(len(hit_a), dtype=bool)
-    other_row = np.searchsorted(agents.slots, actors.slot[hit_o])
-    other_row = np.minimum(other_row, len(agents.slots) - 1)
-    is_agent = actors.is_vehicle[hit_o] & (agents.slots[other_row] == actors.slot[hit_o])
-    facing = agents.cos[hit_a] * agents.cos[other_row] + agents.sin[hit_a] * agents.sin[other_row] < -0.5
-    slow = (agents.speed[hit_a] < 0.5) & (agents.speed[other_row] < 0.5)
+    # The cheap tests first, on all hits; the geometry only for the few close, slow, facing vehicles.
+    close = np.flatnonzero(actors.is_vehicle[hit_o] & (gap < 2.0))
+    slot_o = actors.slot[hit_o[close]]
+    other_row = np.minimum(np.searchsorted(agents.slots, slot_o), len(agents.slots) - 1)
+    me = hit_a[close]
+    is_agent = agents.slots[other_row] == slot_o
+    facing = agents.cos[me] * agents.cos[other_row] + agents.sin[me] * agents.sin[other_row] < -0.5
+    slow = (agents.speed[me] < 0.5) & (agents.speed[other_row] < 0.5)
+    pick = np.flatnonzero(is_agent & facing & slow)
+    if len(pick) == 0:
+        return keep
+    close, me, other_row = close[pick], me[pick], other_row[pick]
+    hit_o = hit_o[close]
     # Only where they can pass: their sides clear of each other across the road, swing in curves included.
-    ca, sa = agents.cos[hit_a], agents.sin[hit_a]
-    dx, dy = actors.x[hit_o] - agents.x[hit_a], actors.y[hit_o] - agents.y[hit_a]
+    ca, sa = agents.cos[me], agents.sin[me]
+    dx, dy = actors.x[hit_o] - agents.x[me], actors.y[hit_o] - agents.y[me]
     cos_rel = actors.cos[hit_o] * ca + actors.sin[hit_o] * sa
     sin_rel = actors.sin[hit_o] * ca - actors.cos[hit_o] * sa
     ext_lat = actors.half_length[hit_o] * np.abs(sin_rel) + actors.half_width[hit_o] * np.abs(cos_rel)
-    bend = np.maximum(np.abs(agents.curvature[hit_a, 0]), actors.bend[hit_o])
-    side_gap = (np.abs(dy * ca - dx * sa) - ext_lat - agents.half_width[hit_a]
-                - 0.5 * (agents.half_length[hit_a] ** 2 + actors.half_length[hit_o] ** 2) * bend)
-    candidate = np.flatnonzero(is_agent & facing & slow & (gap < 2.0) & (side_gap > SIDE_CLEARANCE))
-    if len(candidate) == 0:
+    bend = np.maximum(np.abs(agents.curvature[me, 0]), actors.bend[hit_o])
+    side_gap = (np.abs(dy * ca - dx * sa) - ext_lat - agents.half_width[me]
+                - 0.5 * (agents.half_length[me] ** 2 + actors.half_length[hit_o] ** 2) * bend)
+    passing = side_gap > SIDE_CLEARANCE
+    if not passing.any():
         return keep
-    pairs = set(zip(hit_a[candidate].tolist(), other_row[candidate].tolist()))
+    candidate, me, other_row = close[passing], me[passing], other_row[passing]
+    pairs = set(zip(me.tolist(), other_row.tolist()))
     own_ids = actors.ids[np.searchsorted(actors.slot[actors.is_vehicle], agents.slots)]
-    for i in candidate.tolist():
-        me, other = int(hit_a[i]), int(other_row[i])
-        if (other, me) in pairs and own_ids[me] > own_ids[other]:
+    for i, mine, other in zip(candidate.tolist(), me.tolist(), other_row.tolist()):
+        if (other, mine) in pairs and own_ids[mine] > own_ids[other]:
             keep[i] = False
     return keep
 

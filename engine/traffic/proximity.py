@@ -10,6 +10,9 @@ import numpy as np
 
 DENSE_LIMIT = 40_000          # agents x actors below which one dense matrix is cheaper than the grid
 CELL = 12.0                   # m, grid cell
+# Signs of the half length and half width at the corners of a box in order around it, the first repeated.
+_CORNER_ALONG = np.array([1.0, 1.0, -1.0, -1.0, 1.0])
+_CORNER_ACROSS = np.array([-1.0, 1.0, 1.0, -1.0, -1.0])
 
 
 def nearby_pairs(ax: np.ndarray, ay: np.ndarray, reach: np.ndarray, ox: np.ndarray, oy: np.ndarray,
@@ -66,13 +69,8 @@ def band_entry(lon, lat, cos_rel, sin_rel, half_length, half_width, band):
     ax, ay = half_length * cos_rel, half_length * sin_rel          # half length along the box
     bx, by = half_width * sin_rel, half_width * cos_rel            # half width across it (x turns negative)
     # The corners in order around the box, the first repeated at the end: corner i's edge runs to i + 1.
-    px, py = np.empty((len(lon), 5)), np.empty((len(lon), 5))
-    front_x, front_y, back_x, back_y = lon + ax, lat + ay, lon - ax, lat - ay
-    px[:, 0], py[:, 0] = front_x - bx, front_y + by
-    px[:, 1], py[:, 1] = front_x + bx, front_y - by
-    px[:, 2], py[:, 2] = back_x + bx, back_y - by
-    px[:, 3], py[:, 3] = back_x - bx, back_y + by
-    px[:, 4], py[:, 4] = px[:, 0], py[:, 0]
+    px = (lon[:, None] + ax[:, None] * _CORNER_ALONG) + bx[:, None] * _CORNER_ACROSS
+    py = (lat[:, None] + ay[:, None] * _CORNER_ALONG) - by[:, None] * _CORNER_ACROSS
     cx, cy, nx, ny = px[:, :4], py[:, :4], px[:, 1:], py[:, 1:]
     width = band[:, None]
     best = np.where(np.abs(cy) <= width, cx, np.inf).min(axis=1)
