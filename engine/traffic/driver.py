@@ -412,11 +412,13 @@ class AutopilotDriver:
         starts[:, 0] = cur
         cum = np.cumsum(counts, axis=1)
         steps = np.arange(length)
-        lane_pos = np.zeros((len(cur), length), dtype=np.int64)
-        for column in range(PLAN - 1):            # only as many lanes as the horizon reaches into
-            if (cum[:, column] >= length).all():
-                break
-            lane_pos += cum[:, column:column + 1] <= steps
+        # Each lane's column repeated once per sample of it within the horizon; past the plan's end the
+        # last column fills the row (those samples are replaced below).
+        reached = np.minimum(cum, length)
+        spans = reached.copy()
+        spans[:, 1:] -= reached[:, :-1]
+        spans[:, -1] += length - reached[:, -1]
+        lane_pos = np.repeat(np.tile(np.arange(PLAN), len(cur)), spans.ravel()).reshape(len(cur), length)
         idx = (starts - (cum - counts))[rows[:, None], lane_pos] + steps
         total = np.minimum(cum[:, -1], length)
         valid = steps[None, :] < total[:, None]
