@@ -62,3 +62,26 @@ def test_nearby_pairs_agree_between_the_dense_and_the_grid_search():
     dense = set(zip(*np.nonzero(dx * dx + dy * dy < limit * limit)))
     assert len(dense) > 100
     assert set(zip(a.tolist(), o.tolist())) == {(int(i), int(j)) for i, j in dense}
+
+
+def test_nearby_pairs_ahead_keep_the_actors_reaching_past_the_cut_in_either_search():
+    rng = np.random.default_rng(5)
+    n, m = 300, 300
+    ax, ay, ox, oy = (rng.uniform(0, 400, count) for count in (n, n, m, m))
+    reach, radius = rng.uniform(5, 60, n), rng.uniform(0.5, 3, m)
+    yaw = rng.uniform(-np.pi, np.pi, n)
+    yaw[:100] = rng.integers(-2, 3, 100) * (np.pi / 2)             # along the axes, as most roads run
+    cut = rng.uniform(-3.0, 2.0, n)
+    ahead = (np.cos(yaw), np.sin(yaw), cut)
+    dx, dy = ox[None, :] - ax[:, None], oy[None, :] - ay[:, None]
+    limit = reach[:, None] + radius[None, :]
+    wanted = ((dx * dx + dy * dy < limit * limit)
+              & (dx * ahead[0][:, None] + dy * ahead[1][:, None] + radius[None, :] >= cut[:, None]))
+    expected = {(int(i), int(j)) for i, j in zip(*np.nonzero(wanted))}
+    assert 200 < len(expected) < int((dx * dx + dy * dy < limit * limit).sum())
+    grid = nearby_pairs(ax, ay, reach, ox, oy, radius, ahead)              # n * m above the dense limit
+    assert set(zip(grid[0].tolist(), grid[1].tolist())) == expected
+    assert np.all(np.diff(grid[0]) >= 0)
+    few = np.flatnonzero(ax < 100)                                       # a few agents: the dense search
+    dense = nearby_pairs(ax[few], ay[few], reach[few], ox, oy, radius, tuple(v[few] for v in ahead))
+    assert set(zip(few[dense[0]].tolist(), dense[1].tolist())) == {p for p in expected if ax[p[0]] < 100}

@@ -216,7 +216,7 @@ class AutopilotDriver:
         ignored = self._ignored_pairs(slots, actors) if not p.collision_detection[slots].all() else None
         ignoring = (draws[:, U_VEHICLES] * 100.0 < p.ignore_vehicles_pct[slots],
                     draws[:, U_WALKERS] * 100.0 < p.ignore_walkers_pct[slots], ignored)
-        a, o = hazards.candidate_pairs(agents, actors, lead_reach, *ignoring)
+        a, o = hazards.candidate_pairs(agents, actors, lead_reach, *ignoring, ahead=True)
         lead = hazards.find_leaders(agents, actors, a, o, lead_reach)
 
         # -- traffic lights and signs ------------------------------------------------------------------------

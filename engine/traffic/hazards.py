@@ -130,13 +130,20 @@ class Leaders:
     slot: np.ndarray                 # its vehicle slot, -1 for a walker or none
 
 
-def candidate_pairs(agents: Agents, actors: Actors, reach, ignore_vehicles, ignore_walkers, ignored, rows=None):
+def candidate_pairs(agents: Agents, actors: Actors, reach, ignore_vehicles, ignore_walkers, ignored, rows=None,
+                    ahead=False):
     """Pairs (agent row, actor index) close enough to matter, without each agent itself, actors at another
     height, and what the agent ignores this tick (``ignored(a, o) -> keep mask`` for per-actor choices);
-    only for the agent ``rows`` given, if any."""
+    only for the agent ``rows`` given, if any; with ``ahead``, only the actors find_leaders can count."""
     rows = np.arange(len(agents.slots)) if rows is None else rows
     radius = np.hypot(actors.half_length, actors.half_width)
-    a, o = nearby_pairs(agents.x[rows], agents.y[rows], reach[rows], actors.x, actors.y, radius)
+    front = None
+    if ahead:
+        # find_leaders looks at actors reaching past the agent's front less a metre (lon + ext_lon > ex - 1)
+        # or abreast with their centre ahead of the agent's (lon > 0); ext_lon is never more than the radius.
+        cut = np.minimum(agents.half_length[rows] - 1.0, 0.0) - 1e-6
+        front = (agents.cos[rows], agents.sin[rows], cut)
+    a, o = nearby_pairs(agents.x[rows], agents.y[rows], reach[rows], actors.x, actors.y, radius, front)
     a = rows[a]
     keep = (actors.slot[o] != agents.slots[a]) & (np.abs(actors.z[o] - agents.z[a]) < VERTICAL_OVERLAP)
     keep &= ~np.where(actors.is_vehicle[o], ignore_vehicles[a], ignore_walkers[a])

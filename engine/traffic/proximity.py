@@ -16,8 +16,10 @@ _CORNER_ACROSS = np.array([-1.0, 1.0, 1.0, -1.0, -1.0])
 
 
 def nearby_pairs(ax: np.ndarray, ay: np.ndarray, reach: np.ndarray, ox: np.ndarray, oy: np.ndarray,
-                 radius: np.ndarray):
-    """Index pairs (agent a, actor o) with |o - a| < reach[a] + radius[o], agents ascending."""
+                 radius: np.ndarray, ahead=None):
+    """Index pairs (agent a, actor o) with |o - a| < reach[a] + radius[o], agents ascending. With ``ahead`` =
+    (cos, sin, cut) per agent, only the actors whose disc reaches past the line ``cut`` metres along the
+    agent's heading: (o - a) . heading + radius[o] >= cut[a]."""
     n, m = len(ax), len(ox)
     if n == 0 or m == 0:
         empty = np.zeros(0, dtype=np.int64)
@@ -27,11 +29,15 @@ def nearby_pairs(ax: np.ndarray, ay: np.ndarray, reach: np.ndarray, ox: np.ndarr
         dy = oy[None, :] - ay[:, None]
         limit = reach[:, None] + radius[None, :]
         a, o = np.nonzero(dx * dx + dy * dy < limit * limit)
+        if ahead is not None:
+            cos, sin, cut = ahead
+            keep = dx[a, o] * cos[a] + dy[a, o] * sin[a] + radius[o] >= cut[a]
+            a, o = a[keep], o[keep]
         return a, o
-    # Square cells of CELL metres, the actors sorted by cell. An agent reads the (2r+1)^2 cells around its
-    # own, r cells being its reach: 2r+1 columns whose 2r+1 cells are consecutive keys, so each column is
-    # one range of the sorted order.
-    span = reach + float(radius.max())
+    # Square cells of CELL metres, the actors sorted by cell. An agent reads a rectangle of cells around
+    # it: columns whose cells are consecutive keys, so each column is one range of the sorted order.
+    widest = float(radius.max())
+    span = reach + widest
     r = np.ceil(span / CELL).astype(np.int64)
     pad = int(r.max()) + 1
     x0 = min(float(ax.min()), float(ox.min())) - pad * CELL
@@ -40,13 +46,23 @@ def nearby_pairs(ax: np.ndarray, ay: np.ndarray, reach: np.ndarray, ox: np.ndarr
     okey = ((ox - x0) // CELL).astype(np.int64) * ny + ((oy - y0) // CELL).astype(np.int64)
     order = np.argsort(okey, kind="stable")
     sorted_keys = okey[order]
-    akey = ((ax - x0) // CELL).astype(np.int64) * ny + ((ay - y0) // CELL).astype(np.int64)
-    width = 2 * r + 1                                          # columns per agent
+    ix = ((ax - x0) // CELL).astype(np.int64)
+    iy = ((ay - y0) // CELL).astype(np.int64)
+    if ahead is None:
+        ix_lo, ix_hi, iy_lo, iy_hi = ix - r, ix + r, iy - r, iy + r
+    else:
+        cos, sin, cut = ahead
+        low_x, high_x, low_y, high_y = _half_disc_bounds(span, cos, sin, np.minimum(cut - widest, 0.0))
+        ix_lo = np.maximum(((ax + low_x - x0) // CELL).astype(np.int64), ix - r)
+        ix_hi = np.minimum(((ax + high_x - x0) // CELL).astype(np.int64), ix + r)
+        iy_lo = np.maximum(((ay + low_y - y0) // CELL).astype(np.int64), iy - r)
+        iy_hi = np.minimum(((ay + high_y - y0) // CELL).astype(np.int64), iy + r)
+    width = ix_hi - ix_lo + 1                                  # columns per agent
     agent_of_column = np.repeat(np.arange(n), width)
-    column = np.arange(len(agent_of_column)) - np.repeat(np.cumsum(width) - width, width) - r[agent_of_column]
-    first_keys = akey[agent_of_column] + column * ny - r[agent_of_column]
+    column = np.arange(len(agent_of_column)) - np.repeat(np.cumsum(width) - width, width)
+    first_keys = (ix_lo[agent_of_column] + column) * ny + iy_lo[agent_of_column]
     lo = np.searchsorted(sorted_keys, first_keys, side="left")
-    counts = np.searchsorted(sorted_keys, first_keys + 2 * r[agent_of_column], side="right") - lo
+    counts = np.searchsorted(sorted_keys, first_keys + (iy_hi - iy_lo)[agent_of_column], side="right") - lo
     total = int(counts.sum())
     if total == 0:
         empty = np.zeros(0, dtype=np.int64)
@@ -59,7 +75,23 @@ def nearby_pairs(ax: np.ndarray, ay: np.ndarray, reach: np.ndarray, ox: np.ndarr
     dy = oy[o] - ay[a]
     limit = reach[a] + radius[o]
     keep = dx * dx + dy * dy < limit * limit
+    if ahead is not None:
+        keep &= dx * cos[a] + dy * sin[a] + radius[o] >= cut[a]
     return a[keep], o[keep]
+
+
+def _half_disc_bounds(radius, cos, sin, back):
+    """Bounding box, relative to the centre, of the part of a disc on the far side of the line ``back``
+    (<= 0) metres along the heading (cos, sin), grown by a margin against rounding."""
+    chord = np.sqrt(np.maximum(radius * radius - back * back, 0.0))
+    end_x = (back * cos - chord * sin, back * cos + chord * sin)
+    end_y = (back * sin + chord * cos, back * sin - chord * cos)
+    high_x = np.where(radius * cos >= back, radius, np.maximum(*end_x))
+    low_x = np.where(-radius * cos >= back, -radius, np.minimum(*end_x))
+    high_y = np.where(radius * sin >= back, radius, np.maximum(*end_y))
+    low_y = np.where(-radius * sin >= back, -radius, np.minimum(*end_y))
+    margin = 0.5
+    return low_x - margin, high_x + margin, low_y - margin, high_y + margin
 
 
 def band_entry(lon, lat, cos_rel, sin_rel, half_length, half_width, band):
