@@ -283,16 +283,16 @@ def _not_waiting_on_each_other(agents: Agents, actors: Actors, hit_a, hit_o, gap
     if len(pick) == 0:
         return keep
     close, me, other_row = close[pick], me[pick], other_row[pick]
-    hit_o = hit_o[close]
+    o = hit_o[close]
     # Only where they can pass: their sides clear of each other across the road, swing in curves included.
     ca, sa = agents.cos[me], agents.sin[me]
-    dx, dy = actors.x[hit_o] - agents.x[me], actors.y[hit_o] - agents.y[me]
-    cos_rel = actors.cos[hit_o] * ca + actors.sin[hit_o] * sa
-    sin_rel = actors.sin[hit_o] * ca - actors.cos[hit_o] * sa
-    ext_lat = actors.half_length[hit_o] * np.abs(sin_rel) + actors.half_width[hit_o] * np.abs(cos_rel)
-    bend = np.maximum(np.abs(agents.curvature[me, 0]), actors.bend[hit_o])
+    dx, dy = actors.x[o] - agents.x[me], actors.y[o] - agents.y[me]
+    cos_rel = actors.cos[o] * ca + actors.sin[o] * sa
+    sin_rel = actors.sin[o] * ca - actors.cos[o] * sa
+    ext_lat = actors.half_length[o] * np.abs(sin_rel) + actors.half_width[o] * np.abs(cos_rel)
+    bend = np.maximum(np.abs(agents.curvature[me, 0]), actors.bend[o])
     side_gap = (np.abs(dy * ca - dx * sa) - ext_lat - agents.half_width[me]
-                - 0.5 * (agents.half_length[me] ** 2 + actors.half_length[hit_o] ** 2) * bend)
+                - 0.5 * (agents.half_length[me] ** 2 + actors.half_length[o] ** 2) * bend)
     passing = side_gap > SIDE_CLEARANCE
     if not passing.any():
         return keep

@@ -2,7 +2,9 @@
 
 Small sets use one dense distance matrix; large ones bucket the other actors in a square grid, sorted by
 cell, and read the cells within each agent's own reach as one range of that order per column of cells.
-Either way the pairs come out in an order fixed by the input alone (agents ascending).
+The leader search asks only for what lies ahead of each agent (past a line across its heading): the grid
+then reads the cells of that half of the reach. Either way the pairs come out in an order fixed by the
+input alone (agents ascending).
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import numpy as np
 
 DENSE_LIMIT = 40_000          # agents x actors below which one dense matrix is cheaper than the grid
 CELL = 12.0                   # m, grid cell
+_WINDOW_MARGIN = 0.5          # m added around a half disc's bounding box against rounding
 # Signs of the half length and half width at the corners of a box in order around it, the first repeated.
 _CORNER_ALONG = np.array([1.0, 1.0, -1.0, -1.0, 1.0])
 _CORNER_ACROSS = np.array([-1.0, 1.0, 1.0, -1.0, -1.0])
@@ -90,8 +93,8 @@ def _half_disc_bounds(radius, cos, sin, back):
     low_x = np.where(-radius * cos >= back, -radius, np.minimum(*end_x))
     high_y = np.where(radius * sin >= back, radius, np.maximum(*end_y))
     low_y = np.where(-radius * sin >= back, -radius, np.minimum(*end_y))
-    margin = 0.5
-    return low_x - margin, high_x + margin, low_y - margin, high_y + margin
+    m = _WINDOW_MARGIN
+    return low_x - m, high_x + m, low_y - m, high_y + m
 
 
 def band_entry(lon, lat, cos_rel, sin_rel, half_length, half_width, band):
