@@ -70,6 +70,13 @@ U_LIGHTS, U_SIGNS, U_VEHICLES, U_WALKERS, U_KEEP_RIGHT, U_LEFT, U_RIGHT = range(
 T_X, T_Y, T_COS, T_SIN, T_SEG, T_CURVE_SPEED2, T_JUNCTION, T_SETBACK, T_CURVATURE = range(9)
 
 
+def _row_windows(array: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
+    """Per row of a C-ordered 2-D array, the ``width`` entries from that row's own start column. One flat
+    take: numpy's two-array fancy indexing costs several times more."""
+    first = np.arange(len(array)) * array.shape[1] + starts
+    return array.ravel().take(first[:, None] + np.arange(width))
+
+
 class AutopilotDriver:
     """Drives the vehicles registered with a Traffic Manager in one world; see the module docstring."""
 
@@ -170,23 +177,22 @@ class AutopilotDriver:
         # -- localization: advance along the plan -----------------------------------------------------------
         plan, cur = self._plan[slots], self._cur[slots]
         idx, valid, lane_pos = self._horizon_indices(plan, cur, HORIZON + ADVANCE)
-        first = self._table[idx[:, :ADVANCE]]
+        first = self._table.take(idx[:, :ADVANCE], axis=0)
         passed = ((px[:, None] - first[..., T_X]) * first[..., T_COS]
                   + (py[:, None] - first[..., T_Y]) * first[..., T_SIN] >= 0.0) & valid[:, :ADVANCE]
         ahead = np.minimum(passed.cumprod(axis=1).sum(axis=1), valid.sum(axis=1) - 1)
-        pick = ahead[:, None] + np.arange(HORIZON)
-        hidx = idx[rows[:, None], pick]
-        hval = valid[rows[:, None], pick]
+        hidx = _row_windows(idx, ahead, HORIZON)
+        hval = _row_windows(valid, ahead, HORIZON)
         shift = lane_pos[rows, ahead]
         if shift.any():
             padded = np.concatenate([plan, np.full_like(plan, g.sentinel)], axis=1)
-            plan = padded[rows[:, None], shift[:, None] + np.arange(PLAN)]
+            plan = _row_windows(padded, shift, PLAN)
             self._plan[slots] = plan
         cur = hidx[:, 0]
         self._cur[slots] = cur
 
         # -- path geometry ---------------------------------------------------------------------------------
-        table = self._table[hidx]
+        table = self._table.take(hidx, axis=0)          # take: several times faster than [hidx]
         hx, hy, hc, hs = table[..., T_X], table[..., T_Y], table[..., T_COS], table[..., T_SIN]
         seg = np.where(hval, table[..., T_SEG], 0.0)
         seg[:, 0] = 0.0
@@ -419,7 +425,7 @@ class AutopilotDriver:
         spans[:, 1:] -= reached[:, :-1]
         spans[:, -1] += length - reached[:, -1]
         lane_pos = np.repeat(np.tile(np.arange(PLAN), len(cur)), spans.ravel()).reshape(len(cur), length)
-        idx = (starts - (cum - counts))[rows[:, None], lane_pos] + steps
+        idx = (starts - (cum - counts)).ravel().take(rows[:, None] * PLAN + lane_pos) + steps
         total = np.minimum(cum[:, -1], length)
         valid = steps[None, :] < total[:, None]
         idx = np.where(valid, idx, idx[rows, total - 1][:, None])
