@@ -65,16 +65,16 @@ class StopLines:
         if self.light_at is None:
             return np.full(n, np.inf)
         light = self.light_at[hidx]
-        has = (light >= 0) & hval
-        if not has.any():
+        row, col = np.nonzero((light >= 0) & hval)       # the few line samples; row by row, nearest first
+        if len(row) == 0:
             return np.full(n, np.inf)
-        state = np.asarray(world.traffic_lights.state)[np.maximum(light, 0)]
-        s = s - setback
-        front = s - ex[:, None]
-        over = np.where(speed < CREEP_SPEED, -CREEP_OVERHANG, -0.5)[:, None]
-        stop = (has & (state == RED) & (front > over)) | (has & (state == YELLOW) & (front > brake_reach[:, None]))
-        stop &= ~ignore[:, None]
-        return np.where(stop.any(axis=1), s[np.arange(n), np.argmax(stop, axis=1)], np.inf)
+        state = np.asarray(world.traffic_lights.state)[light[row, col]]
+        line = s[row, col] - setback[row, col]
+        front = line - ex[row]
+        over = np.where(speed[row] < CREEP_SPEED, -CREEP_OVERHANG, -0.5)
+        stop = ((state == RED) & (front > over)) | ((state == YELLOW) & (front > brake_reach[row]))
+        stop &= ~ignore[row]
+        return _first_per_row(n, row[stop], line[stop], np.inf)
 
     def sign_stops(self, hidx, hval, s, setback, served, ignore):
         """Per vehicle, the distance to the first stop sign line it has not stopped at yet (``served``
@@ -82,12 +82,21 @@ class StopLines:
         n = len(hidx)
         if self.sign_at is None:
             return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
-        stop = (self.sign_at[hidx] == STOP_SIGN) & hval & (hidx != served[:, None]) & ~ignore[:, None]
-        first = np.argmax(stop, axis=1)
-        found = stop.any(axis=1)
-        rows = np.arange(n)
-        return (np.where(found, s[rows, first] - setback[rows, first], np.inf),
-                np.where(found, hidx[rows, first], -1))
+        row, col = np.nonzero((self.sign_at[hidx] == STOP_SIGN) & hval)
+        sample = hidx[row, col]
+        pending = (sample != served[row]) & ~ignore[row]
+        row, col, sample = row[pending], col[pending], sample[pending]
+        line = s[row, col] - setback[row, col]
+        return _first_per_row(n, row, line, np.inf), _first_per_row(n, row, sample, -1)
+
+
+def _first_per_row(n: int, row: np.ndarray, values: np.ndarray, default) -> np.ndarray:
+    """Per row 0..n-1, the first of ``values`` listed for it (``row`` ascending), else ``default``."""
+    result = np.full(n, default, dtype=values.dtype)
+    first = np.ones(len(row), dtype=bool)
+    first[1:] = row[1:] != row[:-1]
+    result[row[first]] = values[first]
+    return result
 
 
 def _stop_list(world, system: str):
