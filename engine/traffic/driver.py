@@ -425,7 +425,8 @@ class AutopilotDriver:
         spans[:, 1:] -= reached[:, :-1]
         spans[:, -1] += length - reached[:, -1]
         lane_pos = np.repeat(np.tile(np.arange(PLAN), len(cur)), spans.ravel()).reshape(len(cur), length)
-        idx = (starts - (cum - counts)).ravel().take(rows[:, None] * PLAN + lane_pos) + steps
+        first_sample = starts - (cum - counts)    # per plan lane: its first sample less the steps before it
+        idx = first_sample.ravel().take(rows[:, None] * first_sample.shape[1] + lane_pos) + steps
         total = np.minimum(cum[:, -1], length)
         valid = steps[None, :] < total[:, None]
         idx = np.where(valid, idx, idx[rows, total - 1][:, None])
