@@ -10,7 +10,10 @@ watcher = carla.Client(args.host, args.port)
 watcher.set_timeout(20.0)
 world = ticker.get_world()
 watched_world = watcher.get_world()
-settled = synchronous(world, True)     # the frame when synchronous mode took effect
+synchronous(world, True)
+# apply_settings ticks (twice, in both clients, as CARLA's World::ApplySettings does) until snapshots show
+# the new delta: the last frame the ticker holds afterwards is where this script's own ticks begin.
+settled = world.get_snapshot().frame
 seen = []
 
 
@@ -18,7 +21,7 @@ def watch():
     while len(seen) < 30:
         waiting.set()
         frame = watched_world.wait_for_tick(20.0).frame
-        # The state the server sends when the settings change may still be on its way: it is no tick.
+        # States from before this script's ticks may still be on their way to the watcher.
         if frame > settled:
             seen.append(frame)
 
