@@ -85,13 +85,10 @@ def _total_lane_width(lane, s: float):
     tangent = 0.0
     for other_id in range(step, lane.id + step, step):
         width, slope = lanes[other_id].widths.carla_value_slope(s)
-        if other_id != lane.id:
-            dist += width if negative else -width
-            tangent += slope if negative else -slope
-        else:
-            width *= 0.5
-            dist += width if negative else -width
-            tangent += (slope if negative else -slope) * 0.5
+        if other_id == lane.id:                 # out to the centre of the lane itself: half its width
+            width, slope = width * 0.5, slope * 0.5
+        dist += width if negative else -width
+        tangent += slope if negative else -slope
     return dist, tangent
 
 

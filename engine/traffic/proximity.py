@@ -27,13 +27,13 @@ def nearby_pairs(ax: np.ndarray, ay: np.ndarray, reach: np.ndarray, ox: np.ndarr
     if n == 0 or m == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
+    cos, sin, cut = ahead if ahead is not None else (None, None, None)
     if n * m <= DENSE_LIMIT:
         dx = ox[None, :] - ax[:, None]
         dy = oy[None, :] - ay[:, None]
         limit = reach[:, None] + radius[None, :]
         a, o = np.nonzero(dx * dx + dy * dy < limit * limit)
         if ahead is not None:
-            cos, sin, cut = ahead
             keep = dx[a, o] * cos[a] + dy[a, o] * sin[a] + radius[o] >= cut[a]
             a, o = a[keep], o[keep]
         return a, o
@@ -54,7 +54,6 @@ def nearby_pairs(ax: np.ndarray, ay: np.ndarray, reach: np.ndarray, ox: np.ndarr
     if ahead is None:
         ix_lo, ix_hi, iy_lo, iy_hi = ix - r, ix + r, iy - r, iy + r
     else:
-        cos, sin, cut = ahead
         low_x, high_x, low_y, high_y = _half_disc_bounds(span, cos, sin, np.minimum(cut - widest, 0.0))
         ix_lo = np.maximum(((ax + low_x - x0) // CELL).astype(np.int64), ix - r)
         ix_hi = np.minimum(((ax + high_x - x0) // CELL).astype(np.int64), ix + r)

@@ -31,7 +31,9 @@ _NO_CONTACTS = (np.zeros(0, np.int64), np.zeros((0, 2)))
 _LO, _HI, _CENTER, _HALF = slice(0, 2), slice(2, 4), slice(4, 6), slice(6, 8)
 _COS, _SIN, _DISP, _Z_LO, _Z_HI, _INV, _VEL = 8, 9, slice(10, 12), 12, 13, 14, slice(15, 17)
 _COLUMNS = 17
-_LO_X, _LO_Y, _HI_X, _HI_Y, _VEL_X, _VEL_Y = 0, 1, 2, 3, 15, 16
+_LO_X, _LO_Y = range(_LO.start, _LO.stop)       # the single columns of those slices
+_HI_X, _HI_Y = range(_HI.start, _HI.stop)
+_VEL_X, _VEL_Y = range(_VEL.start, _VEL.stop)
 # CARLA's "static.<tag>" names of the props' semantic tags.
 _STATIC_NAMES = {3: "building", 4: "wall", 5: "fence", 6: "pole", 9: "vegetation"}
 
