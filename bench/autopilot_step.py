@@ -24,6 +24,7 @@ from engine.traffic import light_calls  # noqa: E402
 from engine.traffic.driver import AutopilotDriver  # noqa: E402
 from engine.traffic.lane_graph import lane_graph  # noqa: E402
 from engine.world.world import World, WorldError  # noqa: E402
+from launcher.allocator import keep_freed_memory  # noqa: E402
 
 CARS = ("vehicle.audi.a2", "vehicle.citroen.c3", "vehicle.mini.cooper_s", "vehicle.nissan.micra",
         "vehicle.seat.leon", "vehicle.toyota.prius", "vehicle.tesla.model3")
@@ -94,6 +95,7 @@ def main() -> None:
     parser.add_argument("--ticks", type=int, default=400)
     parser.add_argument("--town", default="Town03")
     args = parser.parse_args()
+    keep_freed_memory()                  # as the server process does
     print(f"{'vehicles':>8} {'driver ms/tick':>15} {'world ms/tick':>14} {'ticks/s':>8} {'moving':>7}")
     for count in (int(v) for v in args.vehicles.split(",")):
         r = measure(args.town, count, args.ticks)

@@ -33,6 +33,8 @@ def main(argv=None) -> int:
         print(f"CarlaUE4.sh: {exc} (see --help)", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from launcher.allocator import keep_freed_memory
+    keep_freed_memory()
     from engine.map.town import UnknownMapError, available_maps, town_name
     try:
         map_name = town_name(config.map_name)
