@@ -14,7 +14,6 @@ nothing.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
@@ -25,12 +24,9 @@ TRIM_THRESHOLD = 256 * 1024 * 1024
 def keep_freed_memory() -> bool:
     """Set glibc's mmap and trim thresholds for this process; False where the C library has no mallopt
     or refuses a value."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
     try:
-        mallopt = ctypes.CDLL(name).mallopt
-    except (OSError, AttributeError):
+        mallopt = ctypes.CDLL(None).mallopt      # the C library the interpreter runs on (no library search)
+    except (OSError, AttributeError, TypeError):
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
