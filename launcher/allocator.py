@@ -3,9 +3,10 @@
 A tick allocates and frees numpy temporaries of up to a few megabytes (the autopilot's horizon tables
 and pair tests). With glibc's defaults, blocks over its mmap threshold are unmapped when freed, and free
 memory over the trim threshold at the top of the heap goes back to the kernel, so the next tick faults
-the same memory in again page by page. With 1000 autopiloted vehicles that was 2,000 to 3,000 page faults
-a tick and a quarter to a third of its time, and whether it happened depended on the allocation history (glibc
-moves both thresholds as blocks come and go), so the tick rate of one build jumped by 1.5x between runs.
+the same memory in again page by page. With 1000 autopiloted vehicles that was 2,000 to 3,000 page
+faults a tick and a quarter to a third of its time, and whether it happened depended on the allocation
+history (glibc moves both thresholds as blocks come and go), so the tick rate of one build jumped by
+1.5x between runs.
 
 Fixed thresholds stop the churn: blocks up to ``MMAP_THRESHOLD`` come from the heap, and up to
 ``TRIM_THRESHOLD`` of free heap stays with the process. Only glibc has ``mallopt``; elsewhere this does
