@@ -3,6 +3,7 @@ script under either client, and the result table."""
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,15 @@ def run_bench_client(which: str, script: str, port: int, *args: str, timeout: fl
         print(f"note: {which} client exited with code {done.returncode} after reporting "
               f"({done.stderr.strip()[-120:]})", file=sys.stderr)
     return json.loads(lines[-1])
+
+
+def spread(values: list, digits: int = 0) -> str:
+    """A table cell for a figure measured once per run: the median, and with more than one run the range
+    after it, "median (lowest-highest)". On a shared machine separate runs of the same build differ by a
+    tenth or more, so one run alone says little about a target near the figure."""
+    values = sorted(values)
+    cell = f"{statistics.median(values):.{digits}f}"
+    return cell if len(values) == 1 else f"{cell} ({values[0]:.{digits}f}-{values[-1]:.{digits}f})"
 
 
 def finish_table(lines: list, out: str | None) -> None:

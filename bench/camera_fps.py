@@ -1,15 +1,16 @@
 """Frames per second delivered to a client by 800x600 RGB cameras, offscreen, in synchronous mode.
 
 Rows: one camera at Low and Epic, then 1, 2, 6 and 10 cameras at Low. Every image is checked to carry
-the frame its tick returned.
-usage: .venv/bin/python bench/camera_fps.py [--client ours|official] [--seconds S] [--out FILE]
+the frame its tick returned. With --repeat R every row is measured R times, each on a fresh server, and
+shows the median and the range.
+usage: .venv/bin/python bench/camera_fps.py [--client ours|official] [--seconds S] [--repeat R] [--out FILE]
 """
 from __future__ import annotations
 
 import argparse
 import sys
 
-from _harness import finish_table, run_bench_client
+from _harness import finish_table, run_bench_client, spread
 from serverproc import ServerProcess
 
 CARLA_REPORTED_LOW = {1: "", 2: "45", 6: "17", 10: "12"}
@@ -25,16 +26,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--client", default="ours", choices=["ours", "official"])
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per row: the median and range are shown")
     parser.add_argument("--out")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     rows = [("Epic", 1), ("Low", 1), ("Low", 2), ("Low", 6), ("Low", 10)]
     lines = [f"| quality | cameras | ticks/s ({args.client} client) | images/s | CARLA users report (Low) |",
              "|---|---:|---:|---:|---:|"]
     print("\n".join(lines), flush=True)
     for quality, cameras in rows:
-        result = measure(args.client, quality, cameras, args.seconds)
-        lines.append(f"| {quality} | {cameras} | {result['ticks_per_second']:.1f} | "
-                     f"{result['images_per_second']:.1f} | {CARLA_REPORTED_LOW.get(cameras, '') if quality == 'Low' else ''} |")
+        ticks = [measure(args.client, quality, cameras, args.seconds)["ticks_per_second"]
+                 for _ in range(args.repeat)]
+        lines.append(f"| {quality} | {cameras} | {spread(ticks, 1)} | "
+                     f"{spread([t * cameras for t in ticks], 1)} | {CARLA_REPORTED_LOW.get(cameras, '') if quality == 'Low' else ''} |")
         print(lines[-1], flush=True)
     finish_table(lines, args.out)
     return 0

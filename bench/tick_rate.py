@@ -5,14 +5,16 @@ Fixed controls: Town01, vehicles on the spawn points and then on a parking grid 
 in circles (throttle 0.6, steer 0.1), so that most of them end up pushing against walls and each other.
 Autopilot: Town03, vehicles on the spawn points and then on waypoints 6 m apart along the lanes.
 
-usage: .venv/bin/python bench/tick_rate.py [--seconds S] [--out FILE] [--vehicles 0,10,50,100,250,1000]
+With --repeat R every cell is measured R times, each on a fresh server, and shows the median and the range.
+
+usage: .venv/bin/python bench/tick_rate.py [--seconds S] [--repeat R] [--out FILE] [--vehicles 0,10,50,100,250,1000]
 """
 from __future__ import annotations
 
 import argparse
 import sys
 
-from _harness import finish_table, run_bench_client
+from _harness import finish_table, run_bench_client, spread
 from serverproc import ServerProcess, free_port_pair, official_available
 
 CARLA_REPORTED = {100: "34 (CARLA, physics, desktop GPU)"}
@@ -37,20 +39,27 @@ def measure(which: str, vehicles: int, seconds: float, camera: bool = False, aut
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=3.0, help="measuring time per cell")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per cell: the median and range are shown")
     parser.add_argument("--vehicles", default="0,10,50,100,250,1000")
     parser.add_argument("--out", help="also write the table to this file")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     counts = [int(v) for v in args.vehicles.split(",")]
     clients = ["ours"] + (["official"] if official_available() else [])
     lines = ["| vehicles | " + " | ".join(f"{c} client (ticks/s)" for c in clients)
              + " | ours, camera spawned, rendering off | CARLA reported | "
              + " | ".join(f"{c} client, TM autopilot (ticks/s)" for c in clients) + " | CARLA reported, TM |",
              "|---:|" + "---:|" * (len(clients) + 1) + "---|" + "---:|" * len(clients) + "---|"]
+
+    def cell(*how, **options) -> str:
+        return spread([measure(*how, **options) for _ in range(args.repeat)])
+
     for n in counts:
-        cells = [f"{measure(c, n, args.seconds):.0f}" for c in clients]
-        cells.append(f"{measure('ours', n, args.seconds, camera=True):.0f}")
+        cells = [cell(c, n, args.seconds) for c in clients]
+        cells.append(cell("ours", n, args.seconds, camera=True))
         cells.append(CARLA_REPORTED.get(n, ""))
-        cells += [f"{measure(c, n, args.seconds, autopilot=True):.0f}" for c in clients]
+        cells += [cell(c, n, args.seconds, autopilot=True) for c in clients]
         lines.append(f"| {n} | " + " | ".join(cells) + f" | {CARLA_REPORTED_TM.get(n, '')} |")
         print(lines[-1] if len(lines) > 3 else "\n".join(lines), flush=True)
     finish_table(lines, args.out)
