@@ -70,11 +70,15 @@ U_LIGHTS, U_SIGNS, U_VEHICLES, U_WALKERS, U_KEEP_RIGHT, U_LEFT, U_RIGHT = range(
 T_X, T_Y, T_COS, T_SIN, T_SEG, T_CURVE_SPEED2, T_JUNCTION, T_SETBACK, T_CURVATURE = range(9)
 
 
+def _row_take(array: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """Per row of a C-ordered 2-D array, the entries at that row's ``columns`` (one row of them each). One
+    flat take: numpy's two-array fancy indexing costs several times more."""
+    return array.ravel().take(np.arange(len(array))[:, None] * array.shape[1] + columns)
+
+
 def _row_windows(array: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
-    """Per row of a C-ordered 2-D array, the ``width`` entries from that row's own start column. One flat
-    take: numpy's two-array fancy indexing costs several times more."""
-    first = np.arange(len(array)) * array.shape[1] + starts
-    return array.ravel().take(first[:, None] + np.arange(width))
+    """Per row of a C-ordered 2-D array, the ``width`` entries from that row's own start column."""
+    return _row_take(array, starts[:, None] + np.arange(width))
 
 
 class AutopilotDriver:
@@ -426,7 +430,7 @@ class AutopilotDriver:
         spans[:, -1] += length - reached[:, -1]
         lane_pos = np.repeat(np.tile(np.arange(PLAN), len(cur)), spans.ravel()).reshape(len(cur), length)
         first_sample = starts - (cum - counts)    # per plan lane: its first sample less the steps before it
-        idx = first_sample.ravel().take(rows[:, None] * first_sample.shape[1] + lane_pos) + steps
+        idx = _row_take(first_sample, lane_pos) + steps
         total = np.minimum(cum[:, -1], length)
         valid = steps[None, :] < total[:, None]
         idx = np.where(valid, idx, idx[rows, total - 1][:, None])

@@ -192,8 +192,7 @@ def find_leaders(agents: Agents, actors: Actors, a, o, lead_reach) -> Leaders:
     # be waiting for each other).
     abreast = np.flatnonzero(actors.is_vehicle[o] & (cos_rel > 0.5) & (lon > 0.0) & (lon - ext_lon < ex[a]))
     ba, bo = a[abreast], o[abreast]
-    bend = np.maximum(np.abs(agents.curvature[ba, 0]), actors.bend[bo])
-    side_gap = np.abs(lat[abreast]) - ext_lat[abreast] - ey[ba] - 0.5 * (ex[ba] ** 2 + oex[abreast] ** 2) * bend
+    side_gap, bend = _side_gap(agents, actors, ba, bo, lat[abreast], ext_lat[abreast])
     moving = actors.vx[bo] * ca[abreast] + actors.vy[bo] * sa[abreast] > 1.0
     beside = abreast[moving & (bend > 0.01) & (side_gap < SIDE_CLEARANCE)]
 
@@ -266,6 +265,16 @@ def find_leaders(agents: Agents, actors: Actors, a, o, lead_reach) -> Leaders:
     return leaders
 
 
+def _side_gap(agents: Agents, actors: Actors, a, o, lat, ext_lat) -> tuple:
+    """(gap between the sides of agents ``a`` and actors ``o`` side by side, less how far their ends swing
+    toward each other in a curve; that curvature): ``lat`` is the actor's centre across the agent's heading,
+    ``ext_lat`` its half extent across it."""
+    bend = np.maximum(np.abs(agents.curvature[a, 0]), actors.bend[o])
+    swing = 0.5 * (agents.half_length[a] ** 2 + actors.half_length[o] ** 2) * bend
+    gap = np.abs(lat) - ext_lat - agents.half_width[a] - swing
+    return gap, bend
+
+
 def _not_waiting_on_each_other(agents: Agents, actors: Actors, hit_a, hit_o, gap) -> np.ndarray:
     """Of two oncoming vehicles standing in each other's way (each a hazard of the other: wide bodies on
     narrow roads) that can still pass each other, the one with the larger actor id looks past the other;
@@ -290,10 +299,7 @@ def _not_waiting_on_each_other(agents: Agents, actors: Actors, hit_a, hit_o, gap
     cos_rel = actors.cos[o] * ca + actors.sin[o] * sa
     sin_rel = actors.sin[o] * ca - actors.cos[o] * sa
     ext_lat = actors.half_length[o] * np.abs(sin_rel) + actors.half_width[o] * np.abs(cos_rel)
-    bend = np.maximum(np.abs(agents.curvature[me, 0]), actors.bend[o])
-    side_gap = (np.abs(dy * ca - dx * sa) - ext_lat - agents.half_width[me]
-                - 0.5 * (agents.half_length[me] ** 2 + actors.half_length[o] ** 2) * bend)
-    passing = side_gap > SIDE_CLEARANCE
+    passing = _side_gap(agents, actors, me, o, dy * ca - dx * sa, ext_lat)[0] > SIDE_CLEARANCE
     if not passing.any():
         return keep
     candidate, me, other_row = close[passing], me[passing], other_row[passing]
