@@ -201,7 +201,7 @@ class AutopilotDriver:
         seg = np.where(hval, table[..., T_SEG], 0.0)
         seg[:, 0] = 0.0
         d0 = (hx[:, 0] - px) * hc[:, 0] + (hy[:, 0] - py) * hs[:, 0]
-        s = np.maximum(d0, 0.0)[:, None] + np.cumsum(seg, axis=1)
+        s = np.maximum(d0, 0.0)[:, None] + seg.cumsum(axis=1)
         offset = p.lane_offsets(slots)
         off_centre = (py - hy[:, 0]) * hc[:, 0] - (px - hx[:, 0]) * hs[:, 0] - offset
         # Pure pursuit looks close ahead to keep the lane tightly, further while changing lanes.
@@ -266,7 +266,7 @@ class AutopilotDriver:
         p = self.params
         V = world.vehicles
         limit = min(p.capacity, len(world.vehicle_ids), V.capacity)
-        slots = np.flatnonzero(p.registered[:limit])
+        slots = p.registered[:limit].nonzero()[0]
         if len(slots) == 0:
             return slots
         ok = V.alive[slots] & (world.vehicle_ids[slots] == p.actor_id[slots])
@@ -285,7 +285,7 @@ class AutopilotDriver:
     def _ignored_pairs(self, slots, actors):
         """A pair filter for the vehicles that ignore given actors (set_collision_detection(False))."""
         rules = []
-        for k in np.flatnonzero(~self.params.collision_detection[slots]).tolist():
+        for k in (~self.params.collision_detection[slots]).nonzero()[0].tolist():
             ignored = self.params.ignored_actors.get(int(slots[k]))
             if ignored:
                 rules.append((k, np.fromiter(sorted(ignored), dtype=np.int64, count=len(ignored))))
@@ -311,7 +311,7 @@ class AutopilotDriver:
                             & ~(np.hypot(px - located[:, 0], py - located[:, 1]) <= located[:, 2]))
         if not lost.any():
             return
-        which = np.flatnonzero(lost)
+        which = lost.nonzero()[0]
         points = g.nearest_points(px[which], py[which], yaw[which])
         gap = np.hypot(px[which] - g.x[points], py[which] - g.y[points])
         self._located_at[slots[which]] = np.stack(
@@ -332,7 +332,7 @@ class AutopilotDriver:
         filled = (plan != g.sentinel).sum(axis=1)
         last = plan[np.arange(len(slots)), filled - 1]
         open_end = (g.lane_junction[last] >= 0) | g.short_link[last]
-        short = np.flatnonzero((counts.sum(axis=1) < HORIZON + ADVANCE) | (open_end & (filled < PLAN)))
+        short = ((counts.sum(axis=1) < HORIZON + ADVANCE) | (open_end & (filled < PLAN))).nonzero()[0]
         for k in short.tolist():
             slot = int(slots[k])
             row = self._plan[slot]
@@ -404,7 +404,7 @@ class AutopilotDriver:
         """Drop the custom path points a vehicle has reached."""
         paths = self.params.path
         for slot in sorted(paths):
-            k = int(np.searchsorted(slots, slot))
+            k = int(slots.searchsorted(slot))
             if k == len(slots) or slots[k] != slot:
                 continue
             path = paths[slot]
@@ -420,7 +420,7 @@ class AutopilotDriver:
         counts[:, 0] = g.lane_last[plan[:, 0]] - cur + 1
         starts = g.lane_first[plan]
         starts[:, 0] = cur
-        cum = np.cumsum(counts, axis=1)
+        cum = counts.cumsum(axis=1)
         steps = np.arange(length)
         # Each lane's column repeated once per sample of it within the horizon; past the plan's end the
         # last column fills the row (those samples are replaced below).
@@ -428,7 +428,7 @@ class AutopilotDriver:
         spans = reached.copy()
         spans[:, 1:] -= reached[:, :-1]
         spans[:, -1] += length - reached[:, -1]
-        lane_pos = np.repeat(np.tile(np.arange(PLAN), len(cur)), spans.ravel()).reshape(len(cur), length)
+        lane_pos = (np.arange(spans.size) % PLAN).repeat(spans.ravel()).reshape(len(cur), length)
         first_sample = starts - (cum - counts)    # per plan lane: its first sample less the steps before it
         idx = _row_take(first_sample, lane_pos) + steps
         total = np.minimum(cum[:, -1], length)
@@ -446,7 +446,7 @@ class AutopilotDriver:
         routed = np.zeros(len(slots), dtype=np.int64)
         for slot in sorted(p.route):
             route = p.route[slot]
-            k = int(np.searchsorted(slots, slot))
+            k = int(slots.searchsorted(slot))
             if route and route[0] in LANE_CHANGE_OPTIONS and k < len(slots) and slots[k] == slot:
                 routed[k] = LANE_CHANGE_OPTIONS[route[0]]
         choice = np.zeros(len(slots), dtype=np.int64)
@@ -465,7 +465,7 @@ class AutopilotDriver:
         free_to_change &= (v >= LANE_CHANGE_MIN_SPEED) | (forced != 0)
         target_lane = np.where(want < 0, g.lane_left[lane], np.where(want > 0, g.lane_right[lane], -1))
         permitted = np.where(want < 0, g.can_left[cur], g.can_right[cur])
-        candidates = np.flatnonzero((want != 0) & (target_lane >= 0) & permitted & free_to_change)
+        candidates = ((want != 0) & (target_lane >= 0) & permitted & free_to_change).nonzero()[0]
         if len(candidates) == 0:
             return
         new_lane = target_lane[candidates]

@@ -50,7 +50,7 @@ class Extents:
             more[:] = default
             more[:len(values)] = values
             values, known = more, grown
-        for slot in np.flatnonzero(known[:len(ids)] != ids).tolist():
+        for slot in (known[:len(ids)] != ids).nonzero()[0].tolist():
             actor = world.actors.get(int(ids[slot]))
             values[slot] = pick(actor.extent) if actor is not None and actor.extent[0] > 0 else default
             known[slot] = ids[slot]
@@ -160,7 +160,7 @@ def find_leaders(agents: Agents, actors: Actors, a, o, lead_reach) -> Leaders:
         return leaders
     # Only the corridor samples within the leader reach matter.
     furthest = agents.s.max(axis=0)
-    columns = min(int(np.searchsorted(furthest, lead_reach.max())) + 2, agents.s.shape[1])
+    columns = min(int(furthest.searchsorted(lead_reach.max())) + 2, agents.s.shape[1])
     tx, ty = agents.tx[:, :columns], agents.ty[:, :columns]
     s, valid = agents.s[:, :columns], agents.valid[:, :columns]
     tcos, tsin = agents.tcos[:, :columns], agents.tsin[:, :columns]
@@ -190,7 +190,7 @@ def find_leaders(agents: Agents, actors: Actors, a, o, lead_reach) -> Leaders:
     # Abreast in a curve, long bodies swing their ends toward each other: the one behind falls back when
     # the gap between their sides would close (only behind one that moves on: two waiting abreast could
     # be waiting for each other).
-    abreast = np.flatnonzero(actors.is_vehicle[o] & (cos_rel > 0.5) & (lon > 0.0) & (lon - ext_lon < ex[a]))
+    abreast = (actors.is_vehicle[o] & (cos_rel > 0.5) & (lon > 0.0) & (lon - ext_lon < ex[a])).nonzero()[0]
     ba, bo = a[abreast], o[abreast]
     side_gap, bend = _side_gap(agents, actors, ba, bo, lat[abreast], ext_lat[abreast])
     moving = actors.vx[bo] * ca[abreast] + actors.vy[bo] * sa[abreast] > 1.0
@@ -207,11 +207,11 @@ def find_leaders(agents: Agents, actors: Actors, a, o, lead_reach) -> Leaders:
     eligible = valid & (s > (ex - 1.0)[:, None]) & (s < lead_reach[:, None])
     oncoming = cos_rel[near] < -0.5
     # Agents looking far ahead are few: the pairs of the others are tested on their own, shorter stretch.
-    short = min(int(np.searchsorted(furthest, SHORT_REACH)) + 2, columns)
+    short = min(int(furthest.searchsorted(SHORT_REACH)) + 2, columns)
     groups = [np.arange(len(pa))]
     if len(pa) > 2000 and short < columns:
         near_only = lead_reach[pa] <= SHORT_REACH
-        groups = [np.flatnonzero(near_only), np.flatnonzero(~near_only)]
+        groups = [near_only.nonzero()[0], (~near_only).nonzero()[0]]
     hit = np.zeros(len(pa), dtype=bool)
     j = np.zeros(len(pa), dtype=np.int64)
     for group, width in zip(groups, (short, columns) if len(groups) == 2 else (columns,)):
@@ -224,7 +224,7 @@ def find_leaders(agents: Agents, actors: Actors, a, o, lead_reach) -> Leaders:
         reach = np.where(oncoming[group][:, None], half_oncoming[ga, :width], half[ga, :width])
         blocked = (qx * qx + qy * qy < reach * reach + (0.5 * SPACING) ** 2) & eligible[ga, :width]
         hit[group] = blocked.any(axis=1)
-        j[group] = np.argmax(blocked, axis=1)
+        j[group] = blocked.argmax(axis=1)
     pa, po, j = pa[hit], po[hit], j[hit]
     c, sn = agents.tcos[pa, j], agents.tsin[pa, j]
     rx, ry = actors.x[po] - tx[pa, j], actors.y[po] - ty[pa, j]
@@ -281,14 +281,14 @@ def _not_waiting_on_each_other(agents: Agents, actors: Actors, hit_a, hit_o, gap
     else both would wait for ever."""
     keep = np.ones(len(hit_a), dtype=bool)
     # The cheap tests first, on all hits; the geometry only for the few close, slow, facing vehicles.
-    close = np.flatnonzero(actors.is_vehicle[hit_o] & (gap < 2.0))
+    close = (actors.is_vehicle[hit_o] & (gap < 2.0)).nonzero()[0]
     slot_o = actors.slot[hit_o[close]]
-    other_row = np.minimum(np.searchsorted(agents.slots, slot_o), len(agents.slots) - 1)
+    other_row = np.minimum(agents.slots.searchsorted(slot_o), len(agents.slots) - 1)
     me = hit_a[close]
     is_agent = agents.slots[other_row] == slot_o
     facing = agents.cos[me] * agents.cos[other_row] + agents.sin[me] * agents.sin[other_row] < -0.5
     slow = (agents.speed[me] < 0.5) & (agents.speed[other_row] < 0.5)
-    pick = np.flatnonzero(is_agent & facing & slow)
+    pick = (is_agent & facing & slow).nonzero()[0]
     if len(pick) == 0:
         return keep
     close, me, other_row = close[pick], me[pick], other_row[pick]
@@ -304,7 +304,7 @@ def _not_waiting_on_each_other(agents: Agents, actors: Actors, hit_a, hit_o, gap
         return keep
     candidate, me, other_row = close[passing], me[passing], other_row[passing]
     pairs = set(zip(me.tolist(), other_row.tolist()))
-    own_ids = actors.ids[np.searchsorted(actors.slot[actors.is_vehicle], agents.slots)]
+    own_ids = actors.ids[actors.slot[actors.is_vehicle].searchsorted(agents.slots)]
     for i, mine, other in zip(candidate.tolist(), me.tolist(), other_row.tolist()):
         if (other, mine) in pairs and own_ids[mine] > own_ids[other]:
             keep[i] = False

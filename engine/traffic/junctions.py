@@ -41,7 +41,7 @@ _SLOT_FIELDS = {"held": ((CHAIN,), np.int64, -1), "unused": ((), np.bool_, False
 def held_columns(held: np.ndarray) -> np.ndarray:
     """``held`` without the columns past the last one that holds a lane in some row: those hold nothing
     anywhere (most vehicles hold one lane or none), so comparisons with lanes can leave them out."""
-    used = np.flatnonzero((held >= 0).any(axis=0))
+    used = (held >= 0).any(axis=0).nonzero()[0]
     return held[:, :int(used[-1]) + 1] if len(used) else held[:, :0]
 
 
@@ -92,21 +92,21 @@ class Reservations:
         inside = in_junction[:, 0]
         entering = in_junction & ~inside[:, None] & hval
         has_entry = entering.any(axis=1)
-        first = np.argmax(entering, axis=1)
+        first = entering.argmax(axis=1)
         before = np.maximum(first - 1, 0)
         entry_s = np.where(has_entry, s[rows, first] - np.where(first > 0, setback[rows, before], 0.0), np.inf)
         entry_lane = np.where(has_entry, g.lane[hidx[rows, first]], -1)
         after = ~in_junction & hval & (np.arange(in_junction.shape[1])[None, :] > first[:, None])
-        exit_s = np.where(has_entry & after.any(axis=1), s[rows, np.argmax(after, axis=1)], np.inf)
+        exit_s = np.where(has_entry & after.any(axis=1), s[rows, after.argmax(axis=1)], np.inf)
 
         held = self.held[slots]
         unused = self.unused[slots]
         lane_now = plan[:, 0]
         # A vehicle inside a junction lane it holds nothing for (placed there) takes it as it is.
         holds_now = (held == lane_now[:, None]).any(axis=1)
-        adopt = np.flatnonzero(inside & ~holds_now)
+        adopt = (inside & ~holds_now).nonzero()[0]
         for k in adopt.tolist():
-            free = np.flatnonzero(held[k] < 0)
+            free = (held[k] < 0).nonzero()[0]
             held[k, free[0] if len(free) else CHAIN - 1] = lane_now[k]
         unused &= ~inside
         # Let go: lanes behind the vehicle once its rear is clear; an unused grant whose lanes the path
@@ -148,7 +148,7 @@ class Reservations:
         self.asked_lane[slots] = entry_lane
 
         if request.any():
-            self._grant(tick, np.flatnonzero(request), held, unused, exit_lane, arrival, entry_lane, actor_ids,
+            self._grant(tick, request.nonzero()[0], held, unused, exit_lane, arrival, entry_lane, actor_ids,
                         plan, cur, ex, slots)
         self.held[slots] = held
         self.unused[slots] = unused
@@ -164,9 +164,9 @@ class Reservations:
         vehicles swinging in curves can block one another across lanes)."""
         g = self.graph
         ahead = (held >= 0) & held_in(held, plan[:, 1:])
-        stuck = np.flatnonzero((v < 0.1) & (lead_d < STUCK_GAP) & (lead_slot >= 0) & ahead.any(axis=1))
+        stuck = ((v < 0.1) & (lead_d < STUCK_GAP) & (lead_slot >= 0) & ahead.any(axis=1)).nonzero()[0]
         for k in stuck.tolist():
-            b = int(np.searchsorted(slots, lead_slot[k]))
+            b = int(slots.searchsorted(lead_slot[k]))
             if b >= len(slots) or slots[b] != lead_slot[k] or not has_entry[b]:
                 continue
             if (held[b] == entry_lane[b]).any():
@@ -185,7 +185,7 @@ class Reservations:
         g = self.graph
         rows = np.arange(len(plans))
         padded = np.concatenate([plans, np.full((len(plans), 2), g.sentinel, dtype=plans.dtype)], axis=1)
-        position = np.argmax(plans == entry_lanes[:, None], axis=1)
+        position = (plans == entry_lanes[:, None]).argmax(axis=1)
         chains = np.full((len(plans), CHAIN), -1, dtype=np.int64)
         chains[:, 0] = entry_lanes
         after = padded[rows, position + 1]
@@ -210,7 +210,7 @@ class Reservations:
         # conflicts with nothing.
         longest = int((lanes >= 0).sum(axis=1).max())
         chains = np.where(lanes[:, :longest] >= 0, ci[np.maximum(lanes[:, :longest], 0)], none)
-        owner, column = np.nonzero(held >= 0)
+        owner, column = (held >= 0).nonzero()
         taken = ci[held[owner, column]]
         # Long vehicles swing wide in turns: lanes close to each other conflict when either one is long.
         long = ex > LONG_VEHICLE
@@ -259,13 +259,13 @@ class Reservations:
         holds_back = (((room[exits] >= need)[None, :] | (exits[None, :] == exits[:, None]))
                       & links_clear[None, :])
         blocked |= (crossing & earlier & holds_back).any(axis=1)
-        for i in np.flatnonzero(~blocked)[np.argsort(rank[~blocked], kind="stable")].tolist():
+        for i in (~blocked).nonzero()[0][rank[~blocked].argsort(kind="stable")].tolist():
             lane = exits[i]
             if room[lane] < need[i]:
                 continue
             room[lane] -= 2.0 * ex[asked[i]] + SAFE_AFTER_JUNCTION
             k = asked[i]
-            free = np.flatnonzero(held[k] < 0)
+            free = (held[k] < 0).nonzero()[0]
             chain = lanes[i][lanes[i] >= 0][:len(free)]
             held[k, free[:len(chain)]] = chain
             unused[k] = True

@@ -222,7 +222,7 @@ class TrafficLightSystem:
     # -- the cycle -----------------------------------------------------------------------------------------------
     def advance(self, world, dt: float) -> None:
         """One tick of every group that is not frozen (the world's before_physics hook)."""
-        groups = np.flatnonzero(~self.group_frozen)
+        groups = (~self.group_frozen).nonzero()[0]
         if len(groups) == 0:
             return
         self._version += 1

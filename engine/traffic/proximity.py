@@ -32,7 +32,7 @@ def nearby_pairs(ax: np.ndarray, ay: np.ndarray, reach: np.ndarray, ox: np.ndarr
         dx = ox[None, :] - ax[:, None]
         dy = oy[None, :] - ay[:, None]
         limit = reach[:, None] + radius[None, :]
-        a, o = np.nonzero(dx * dx + dy * dy < limit * limit)
+        a, o = (dx * dx + dy * dy < limit * limit).nonzero()
         if ahead is not None:
             keep = dx[a, o] * cos[a] + dy[a, o] * sin[a] + radius[o] >= cut[a]
             a, o = a[keep], o[keep]
@@ -47,7 +47,7 @@ def nearby_pairs(ax: np.ndarray, ay: np.ndarray, reach: np.ndarray, ox: np.ndarr
     y0 = min(float(ay.min()), float(oy.min())) - pad * CELL
     ny = int((max(float(ay.max()), float(oy.max())) - y0) // CELL) + pad + 1
     okey = ((ox - x0) // CELL).astype(np.int64) * ny + ((oy - y0) // CELL).astype(np.int64)
-    order = np.argsort(okey, kind="stable")
+    order = okey.argsort(kind="stable")
     sorted_keys = okey[order]
     ix = ((ax - x0) // CELL).astype(np.int64)
     iy = ((ay - y0) // CELL).astype(np.int64)
@@ -60,17 +60,17 @@ def nearby_pairs(ax: np.ndarray, ay: np.ndarray, reach: np.ndarray, ox: np.ndarr
         iy_lo = np.maximum(((ay + low_y - y0) // CELL).astype(np.int64), iy - r)
         iy_hi = np.minimum(((ay + high_y - y0) // CELL).astype(np.int64), iy + r)
     width = ix_hi - ix_lo + 1                                  # columns per agent
-    agent_of_column = np.repeat(np.arange(n), width)
-    column = np.arange(len(agent_of_column)) - np.repeat(np.cumsum(width) - width, width)
+    agent_of_column = np.arange(n).repeat(width)
+    column = np.arange(len(agent_of_column)) - (width.cumsum() - width).repeat(width)
     first_keys = (ix_lo[agent_of_column] + column) * ny + iy_lo[agent_of_column]
-    lo = np.searchsorted(sorted_keys, first_keys, side="left")
-    counts = np.searchsorted(sorted_keys, first_keys + (iy_hi - iy_lo)[agent_of_column], side="right") - lo
+    lo = sorted_keys.searchsorted(first_keys, side="left")
+    counts = sorted_keys.searchsorted(first_keys + (iy_hi - iy_lo)[agent_of_column], side="right") - lo
     total = int(counts.sum())
     if total == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    rep = np.repeat(np.arange(len(first_keys)), counts)
-    within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    rep = np.arange(len(first_keys)).repeat(counts)
+    within = np.arange(total) - (counts.cumsum() - counts).repeat(counts)
     o = order[lo[rep] + within]
     a = agent_of_column[rep]
     dx = ox[o] - ax[a]

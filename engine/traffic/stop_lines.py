@@ -65,7 +65,7 @@ class StopLines:
         if self.light_at is None:
             return np.full(n, np.inf)
         light = self.light_at[hidx]
-        row, col = np.nonzero((light >= 0) & hval)       # the few line samples; row by row, nearest first
+        row, col = ((light >= 0) & hval).nonzero()       # the few line samples; row by row, nearest first
         if len(row) == 0:
             return np.full(n, np.inf)
         state = np.asarray(world.traffic_lights.state)[light[row, col]]
@@ -82,7 +82,7 @@ class StopLines:
         n = len(hidx)
         if self.sign_at is None:
             return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
-        row, col = np.nonzero((self.sign_at[hidx] == STOP_SIGN) & hval)
+        row, col = ((self.sign_at[hidx] == STOP_SIGN) & hval).nonzero()
         sample = hidx[row, col]
         pending = (sample != served[row]) & ~ignore[row]
         row, col, sample = row[pending], col[pending], sample[pending]

@@ -110,7 +110,7 @@ class TrafficParameters:
             setattr(self, name, value)
 
     def registered_slots(self) -> np.ndarray:
-        return np.flatnonzero(self.registered)
+        return self.registered.nonzero()[0]
 
     def set_collision_detection(self, slot: int, other_actor_id: int, detect: bool) -> None:
         ignored = self.ignored_actors.setdefault(slot, set())

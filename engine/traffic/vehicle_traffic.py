@@ -98,7 +98,7 @@ class VehicleTraffic:
             self._light[looked], self._light_clear[looked] = self._overlapped_light(looked)
             self._light_pose[looked] = pose[moved]
         result = self._light[slots].copy()
-        found = np.flatnonzero(result >= 0)
+        found = (result >= 0).nonzero()[0]
         if len(found):
             actors = self.world.actors
             gone = [k for k in found if int(self.lights.actor_ids[result[k]]) not in actors]
@@ -115,7 +115,7 @@ class VehicleTraffic:
         dy = loc[:, None, 1] - self.box_centre[None, :, 1]
         gap = np.sqrt(dx * dx + dy * dy) - (reach[:, None] + self.box_reach[None, :])
         clearance = np.maximum(gap.min(axis=1), 0.0)
-        v_index, b_index = np.nonzero(gap <= 0.0)
+        v_index, b_index = (gap <= 0.0).nonzero()
         if len(v_index) == 0:
             return result, clearance
         low, high = loc[v_index, 2], loc[v_index, 2] + 2.0 * extents[v_index, 2]

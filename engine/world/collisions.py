@@ -129,11 +129,11 @@ class CollisionSystem:
         bodies = self.bodies(moved=True)
         keys, impulses = self._resolve(bodies, dt) if len(bodies) else _NO_CONTACTS
         known = self._contacts
-        at = np.minimum(np.searchsorted(known, keys), max(len(known) - 1, 0))
+        at = np.minimum(known.searchsorted(keys), max(len(known) - 1, 0))
         began = (known[at] != keys) if len(known) else np.ones(len(keys), bool)
         self._contacts = keys
         events, others = [], []
-        for k in np.flatnonzero(began):
+        for k in began.nonzero()[0]:
             a, other = int(keys[k] >> 32), int(keys[k] & 0xFFFFFFFF)
             impulse = (float(impulses[k, 0]), float(impulses[k, 1]), 0.0)
             if other & _PROP_BIT:
@@ -181,7 +181,7 @@ class CollisionSystem:
         columns = []
         for kind, state, ids in (("vehicle", world.vehicles, world.vehicle_ids),
                                  ("walker", world.walkers, world.walker_ids)):
-            slots = np.flatnonzero(state.alive)
+            slots = state.alive.nonzero()[0]
             if self.disabled:
                 slots = slots[~np.isin(ids[slots].astype(np.int64), np.fromiter(self.disabled, np.int64))]
             if len(slots) == 0:
@@ -257,7 +257,7 @@ class CollisionSystem:
         weights[:, 2:] = normals * np.concatenate([-impulse * inv_a, impulse * inv_b])[:, None]
         cells = (rows[:, None] * 4 + np.arange(4)).ravel()
         change = np.bincount(cells, weights.ravel(), 4 * len(table)).reshape(-1, 4)[props:]
-        touched = np.flatnonzero((change != 0.0).any(axis=1))
+        touched = (change != 0.0).any(axis=1).nonzero()[0]
         if len(touched):
             self._apply(b, touched, change[touched, :2], change[touched, 2:], dt)
 
@@ -270,7 +270,7 @@ class CollisionSystem:
         a_id, other = np.where(swap, other, a_id), np.where(swap, a_id, other)
         on_first[swap] *= -1.0
         keys = (a_id << 32) | other
-        order = np.argsort(keys, kind="stable")
+        order = keys.argsort(kind="stable")
         return keys[order], on_first[order]
 
     def _static_pairs(self, lo, hi, grid) -> tuple:

@@ -32,9 +32,9 @@ def aabb(center: np.ndarray, half: np.ndarray, cos: np.ndarray, sin: np.ndarray)
 
 def _ranges(counts: np.ndarray) -> tuple:
     """For counts c_i: (owner index repeated c_i times, 0..c_i-1 for each owner)."""
-    owner = np.repeat(np.arange(len(counts)), counts)
-    starts = np.cumsum(counts) - counts
-    return owner, np.arange(len(owner)) - np.repeat(starts, counts)
+    owner = np.arange(len(counts)).repeat(counts)
+    starts = counts.cumsum() - counts
+    return owner, np.arange(len(owner)) - starts.repeat(counts)
 
 
 class _DenseGrid:
@@ -72,9 +72,9 @@ def _cells(points: np.ndarray, cell: float) -> np.ndarray:
 
 def _file(index: np.ndarray, size: int) -> tuple:
     """Entries sorted by cell: (order of the entries, first entry of each cell, entries per cell)."""
-    order = np.argsort(index, kind="stable")
+    order = index.argsort(kind="stable")
     count = np.bincount(index, minlength=size)
-    return order, np.cumsum(count) - count, count
+    return order, count.cumsum() - count, count
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,9 +145,9 @@ def moving_pairs(lo: np.ndarray, hi: np.ndarray) -> tuple:
     (x0, x1), (y0, y1) = _column_range(lo)
     axis = 0 if x1 - x0 >= y1 - y0 else 1
     across = 1 - axis
-    order = np.argsort(lo[:, axis], kind="stable")
+    order = lo[:, axis].argsort(kind="stable")
     start = lo[order, axis]
-    stop = np.searchsorted(start, hi[order, axis], side="right")
+    stop = start.searchsorted(hi[order, axis], side="right")
     owner, k = _ranges(stop - np.arange(1, n + 1))
     a, b = order[owner], order[owner + 1 + k]
     keep = (lo[a, across] <= hi[b, across]) & (lo[b, across] <= hi[a, across])

@@ -148,7 +148,7 @@ class _SlotArrays:
 
     def slots(self) -> np.ndarray:
         """Indices of the live slots, ascending."""
-        return np.flatnonzero(self.alive[:self._high_water])
+        return self.alive[:self._high_water].nonzero()[0]
 
     def set_transform(self, slot: int, loc, rot) -> None:
         self._check(slot)
@@ -317,7 +317,7 @@ class VehicleState(_SlotArrays):
         all_active = bool(active.all())
         if not all_active and not active.any():
             return
-        frozen = None if all_active else self._freeze(np.flatnonzero(~active))
+        frozen = None if all_active else self._freeze((~active).nonzero()[0])
         v = self.speed[:h]
         throttle = self.throttle[:h]
         mass = self.p_mass[:h]
@@ -534,7 +534,7 @@ class WalkerState(_SlotArrays):
         all_active = bool(active.all())
         if not all_active and not active.any():
             return
-        frozen = None if all_active else self._freeze(np.flatnonzero(~active))
+        frozen = None if all_active else self._freeze((~active).nonzero()[0])
         d = self.direction[:h, :2]
         norm = np.hypot(d[:, 0], d[:, 1])
         moving = norm > 1e-9
