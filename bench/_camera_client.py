@@ -1,4 +1,5 @@
-"""Synchronous ticks per second with N RGB cameras listening; runs under either client. Prints JSON."""
+"""Synchronous ticks per second with N RGB cameras listening on a driving vehicle, with P parked vehicles spawned
+ahead (10 by default: the camera vehicle runs into them and pushes them); runs under either client. Prints JSON."""
 import argparse
 import json
 import queue
@@ -9,6 +10,7 @@ import carla
 parser = argparse.ArgumentParser()
 parser.add_argument("--port", type=int, default=2000)
 parser.add_argument("--cameras", type=int, default=1)
+parser.add_argument("--parked", type=int, default=10, help="vehicles parked at the next spawn points")
 parser.add_argument("--width", type=int, default=800)
 parser.add_argument("--height", type=int, default=600)
 parser.add_argument("--seconds", type=float, default=5.0)
@@ -21,7 +23,7 @@ settings.synchronous_mode, settings.fixed_delta_seconds = True, 0.05
 world.apply_settings(settings)
 library = world.get_blueprint_library()
 vehicle = world.spawn_actor(library.find("vehicle.tesla.model3"), world.get_map().get_spawn_points()[0])
-for i in range(10):
+for i in range(args.parked):
     world.spawn_actor(library.find("vehicle.audi.a2"), world.get_map().get_spawn_points()[i + 1])
 blueprint = library.find("sensor.camera.rgb")
 blueprint.set_attribute("image_size_x", str(args.width))
@@ -55,5 +57,5 @@ for camera in cameras:
     camera.destroy()
 settings.synchronous_mode, settings.fixed_delta_seconds = False, None
 world.apply_settings(settings)
-print(json.dumps({"cameras": args.cameras, "ticks_per_second": ticks / elapsed,
+print(json.dumps({"cameras": args.cameras, "parked": args.parked, "ticks_per_second": ticks / elapsed,
                   "images_per_second": ticks * args.cameras / elapsed}), flush=True)
