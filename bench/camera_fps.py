@@ -42,8 +42,9 @@ def main() -> int:
     for quality, cameras, parked in rows:
         ticks = [measure(args.client, quality, cameras, parked, args.seconds)["ticks_per_second"]
                  for _ in range(args.repeat)]
+        reported = CARLA_REPORTED_LOW.get(cameras, "") if quality == "Low" and parked else ""
         lines.append(f"| {quality} | {cameras} | {parked} | {spread(ticks, 1)} | "
-                     f"{spread([t * cameras for t in ticks], 1)} | {CARLA_REPORTED_LOW.get(cameras, '') if quality == 'Low' and parked else ''} |")
+                     f"{spread([t * cameras for t in ticks], 1)} | {reported} |")
         print(lines[-1], flush=True)
     finish_table(lines, args.out)
     return 0
