@@ -183,7 +183,7 @@ class RecordingSession:
     def frame_packets(self, world) -> list:
         """The packets of the current frame in CARLA's order; clears the pending events."""
         events, self._pending = self._pending, self._empty_events()
-        vslots, wslots = np.flatnonzero(world.vehicles.alive), np.flatnonzero(world.walkers.alive)
+        vslots, wslots = world.vehicles.slots(), world.walkers.slots()
         payloads = {
             PacketId.EVENT_ADD: events["add"],
             PacketId.EVENT_DEL: np.array([(i,) for i in events["del"]], RECORD_DTYPES[PacketId.EVENT_DEL]),

@@ -54,7 +54,7 @@ class RenderSystem:
         parts = []
         for kind, state, ids in (("vehicle", world.vehicles, world.vehicle_ids),
                                  ("walker", world.walkers, world.walker_ids)):
-            slots = np.flatnonzero(state.alive)
+            slots = state.slots()
             if len(slots):
                 parts.append((self._slot_model[kind][slots], state.loc[slots], state.rot[slots],
                               self._slot_paint[kind][slots], ids[slots]))

@@ -181,7 +181,7 @@ class CollisionSystem:
         columns = []
         for kind, state, ids in (("vehicle", world.vehicles, world.vehicle_ids),
                                  ("walker", world.walkers, world.walker_ids)):
-            slots = state.alive.nonzero()[0]
+            slots = state.slots()
             if self.disabled:
                 slots = slots[~np.isin(ids[slots].astype(np.int64), np.fromiter(self.disabled, np.int64))]
             if len(slots) == 0:

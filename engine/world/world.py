@@ -137,7 +137,7 @@ class World:
     def _overlaps(self, loc, yaw, extent) -> bool:
         half = np.array(extent[:2], dtype=np.float64) + 0.05
         for state, ids in ((self.vehicles, self.vehicle_ids), (self.walkers, self.walker_ids)):
-            slots = state.alive.nonzero()[0]
+            slots = state.slots()
             if len(slots) == 0:
                 continue
             near = np.abs(state.loc[slots, 2] - loc[2]) < 3.0
@@ -269,8 +269,7 @@ class World:
 
     def _records(self) -> np.ndarray:
         v, w = self.vehicles, self.walkers
-        vslots = v.alive.nonzero()[0]
-        wslots = w.alive.nonzero()[0]
+        vslots, wslots = v.slots(), w.slots()
         static, attached = [], []
         for actor in self._posed.values():
             (attached if actor.parent_id else static).append(actor)
