@@ -11,8 +11,10 @@ _START = time.monotonic()
 from launcher.config import USAGE, UsageError, parse_args  # noqa: E402
 
 
-class _Shutdown(Exception):
-    pass
+class _Shutdown(BaseException):
+    """Raised by SIGINT/SIGTERM wherever the main thread is. Not an Exception: a signal that lands inside a
+    call handler must stop the server, not become that call's error answer (the dispatchers answer every
+    Exception), as KeyboardInterrupt is not one either."""
 
 
 def _raise_shutdown(signum, frame):

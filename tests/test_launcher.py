@@ -92,3 +92,21 @@ def test_the_first_signal_makes_later_ones_harmless_during_shutdown():
     finally:
         for sig, handler in saved.items():
             signal.signal(sig, handler)
+
+
+@pytest.mark.parametrize("port", ["world", "traffic manager"])
+def test_a_signal_during_a_call_stops_the_server_instead_of_failing_the_call(port):
+    from engine.server.rpc import Dispatcher
+    from engine.traffic.tm_server import PlainDispatcher
+    from launcher import __main__ as entry
+    dispatcher = Dispatcher() if port == "world" else PlainDispatcher()
+    dispatcher.register("busy", lambda: signal.raise_signal(signal.SIGTERM))
+    params = [[False]] if port == "world" else []
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGTERM, entry._raise_shutdown)
+    try:
+        with pytest.raises(entry._Shutdown):
+            dispatcher.handle_message([0, 1, "busy", params])
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
