@@ -44,6 +44,8 @@ def test_wrong_argument_count_and_types_get_errors():
         assert reply[3][0][0] == 0 and reply[3][0][1][0]
         reply = call(sock, unpacker, 3, "spawn_actor", [0, "vehicle.nope.nope", []], [[0, 0, 0], [0, 0, 0]])
         assert "vehicle.nope.nope" in reply[3][0][1][0]
+        reply = call(sock, unpacker, 5, "spawn_actor", [0, "vehicle.tesla.model3", 1.5], [[0, 0, 0], [0, 0, 0]])
+        assert "attributes must be an array" in reply[3][0][1][0]
         reply = call(sock, unpacker, 4, "set_episode_settings", [True])
         assert reply[3][0][0] == 0
 

@@ -381,8 +381,11 @@ def _parse_description(description) -> tuple:
         type_id = type_id.decode("utf-8", "replace")
     if not isinstance(type_id, str) or not isinstance(uid, int):
         raise WorldError("actor description: expected an integer uid and a string id")
+    items = (description[2] if len(description) > 2 else None) or []
+    if not isinstance(items, (list, tuple)):
+        raise WorldError(f"actor description of '{type_id}': attributes must be an array of [id, type, value]")
     attributes = {}
-    for item in (description[2] if len(description) > 2 else []) or []:
+    for item in items:
         if not isinstance(item, (list, tuple)) or len(item) < 3 or not isinstance(item[0], str):
             raise WorldError(f"actor description of '{type_id}': malformed attribute {item!r:.80}")
         attributes[item[0]] = item[2] if isinstance(item[2], str) else str(item[2])
