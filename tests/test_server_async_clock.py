@@ -65,3 +65,20 @@ def test_a_fixed_step_clock_far_behind_stops_catching_up(make_loop):
     loop._async_tick_due(late)
     assert loop.service.steps == [0.05]
     assert loop._next_async_tick == late
+
+
+class _FailingService(_RecordingService):
+    def tick(self, dt):
+        super().tick(dt)
+        raise OverflowError("a body far out of range")
+
+
+def test_a_failing_asynchronous_tick_is_logged_once_and_the_clock_goes_on(make_loop, caplog):
+    loop = make_loop(0.05)
+    loop.service = _FailingService(0.05)
+    due = loop._next_async_tick
+    for k in range(3):
+        loop._async_tick_due(due + k * 0.05)
+    assert loop.service.steps == [0.05] * 3
+    assert loop._next_async_tick == pytest.approx(due + 3 * 0.05)
+    assert [r.getMessage() for r in caplog.records] == ["asynchronous tick failed"]

@@ -52,6 +52,7 @@ class ServerLoop:
         self.running = False
         self._next_async_tick = None
         self._last_tick_wall = None
+        self._last_tick_error = None            # the last asynchronous tick's failure, logged once
         self._timers: list = []        # [interval, callback, next due] run between selects
         self._extra_listeners: list = []
         self.current_connection = None   # the RPC connection whose request is being handled
@@ -167,7 +168,15 @@ class ServerLoop:
         else:
             dt, interval = max(now - self._last_tick_wall, 1e-4), 1.0 / ASYNC_VARIABLE_STEP_HZ
         self._last_tick_wall = now
-        self.service.tick(dt)
+        try:
+            self.service.tick(dt)
+        except Exception as exc:  # noqa: BLE001 - as a failed tick_cue is answered, a failed tick never ends the server
+            message = f"{type(exc).__name__}: {exc}"
+            if message != self._last_tick_error:      # once per kind of failure, not at every tick
+                log.exception("asynchronous tick failed")
+            self._last_tick_error = message
+        else:
+            self._last_tick_error = None
         self._next_async_tick += interval
         if not fixed:
             # A variable step covers all the wall time since the last tick: a late tick leaves nothing to
