@@ -8,6 +8,7 @@ import socket
 import msgpack
 
 from serverproc import ServerProcess
+from test_rpc_robustness import call
 
 FAILED_CALL = re.compile(r"call \S+ failed")
 
@@ -62,14 +63,8 @@ class Session:
 
     def raw(self, method, *args):
         self.msgid += 1
-        params = [[False], *args] if self.metadata else list(args)
-        self.sock.sendall(msgpack.packb([0, self.msgid, method, params], use_bin_type=True))
-        while True:
-            for message in self.unpacker:
-                return message
-            data = self.sock.recv(1 << 20)
-            assert data, "connection closed"
-            self.unpacker.feed(data)
+        return call(self.sock, self.unpacker, self.msgid, method, *args,
+                    metadata=(False,) if self.metadata else None)
 
     def value(self, method, *args):
         """The result of a world-port call that must succeed (CARLA's Response unwrapped)."""
@@ -156,8 +151,8 @@ def test_mutated_traffic_manager_calls_are_answered_and_ticks_go_on():
         points = s.value("get_map_info")[1]
         vehicles = [s.value("spawn_actor", [0, "vehicle.tesla.model3", []], p)[0] for p in points[:8]]
         tm = Session(tm_port, metadata=False)
-        actor = lambda: [rng.choice(vehicles), 0, [0, "vehicle.tesla.model3", []]]  # noqa: E731
         rng = random.Random(5)
+        actor = lambda: [rng.choice(vehicles), 0, [0, "vehicle.tesla.model3", []]]  # noqa: E731
         assert tm.raw("register_vehicle", [actor() for _ in vehicles])[2] is None
         templates = {
             "register_vehicle": lambda: [[actor()]],

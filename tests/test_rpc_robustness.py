@@ -8,7 +8,9 @@ from serverproc import ServerProcess
 
 
 def call(sock, unpacker, msgid, method, *args, metadata=(False,)):
-    sock.sendall(msgpack.packb([0, msgid, method, [list(metadata), *args]], use_bin_type=True))
+    """One request and its answer; ``metadata=None`` sends no metadata argument (the Traffic Manager port)."""
+    params = list(args) if metadata is None else [list(metadata), *args]
+    sock.sendall(msgpack.packb([0, msgid, method, params], use_bin_type=True))
     while True:
         for message in unpacker:
             return message
